@@ -1,0 +1,112 @@
+//! An inventory: the components of one scanned tree (or one read SBOM) with document metadata.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::{Component, Diagnostic, Party};
+
+/// The tool that produced a document.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tool {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vendor: Option<String>,
+}
+
+/// Document-level facts: the NTIA minimum elements "author of the SBOM data" and "timestamp" live here.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Metadata {
+    /// RFC 3339 UTC timestamp, e.g. `2026-11-25T00:00:00Z`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Party>,
+    /// Supplier of the described product.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<Party>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools: Vec<Tool>,
+    /// The product the document describes (the scanned tree); its `dependencies` are the direct ones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub component: Option<Component>,
+    /// `urn:uuid:...` serial number (CycloneDX) or document namespace (SPDX), when read or chosen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_number: Option<String>,
+}
+
+/// A file that was found but not used, and why.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Inventory {
+    pub metadata: Metadata,
+    /// Sorted by `bom_ref`, unique by `bom_ref`.
+    pub components: Vec<Component>,
+    /// Lockfiles that were read, relative to the scanned root.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skipped: Vec<SkippedFile>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Inventory {
+    /// Add components, merging those whose `bom_ref` is already present; keeps `components` sorted.
+    pub fn extend_components(&mut self, components: impl IntoIterator<Item = Component>) {
+        let mut by_ref: BTreeMap<String, Component> =
+            std::mem::take(&mut self.components).into_iter().map(|c| (c.bom_ref.clone(), c)).collect();
+        for c in components {
+            match by_ref.get_mut(&c.bom_ref) {
+                Some(existing) => existing.absorb(c),
+                None => {
+                    by_ref.insert(c.bom_ref.clone(), c);
+                }
+            }
+        }
+        self.components = by_ref.into_values().collect();
+    }
+
+    pub fn component(&self, bom_ref: &str) -> Option<&Component> {
+        self.components
+            .binary_search_by(|c| c.bom_ref.as_str().cmp(bom_ref))
+            .ok()
+            .map(|i| &self.components[i])
+    }
+
+    /// Direct dependencies of the described product: those marked direct, or, when the lockfiles say nothing
+    /// of directness, the components no other component depends on.
+    pub fn direct_refs(&self) -> Vec<String> {
+        if let Some(root) = &self.metadata.component
+            && !root.dependencies.is_empty()
+        {
+            return root.dependencies.iter().cloned().collect();
+        }
+        let marked: Vec<String> =
+            self.components.iter().filter(|c| c.direct == Some(true)).map(|c| c.bom_ref.clone()).collect();
+        if !marked.is_empty() {
+            return marked;
+        }
+        let depended: std::collections::BTreeSet<&str> =
+            self.components.iter().flat_map(|c| c.dependencies.iter().map(String::as_str)).collect();
+        self.components.iter().filter(|c| !depended.contains(c.bom_ref.as_str())).map(|c| c.bom_ref.clone()).collect()
+    }
+
+    /// Drop dependency edges that point at no component of this inventory (keeps documents referentially valid).
+    pub fn prune_dangling_edges(&mut self) {
+        let refs: std::collections::BTreeSet<String> = self.components.iter().map(|c| c.bom_ref.clone()).collect();
+        for c in &mut self.components {
+            c.dependencies.retain(|d| refs.contains(d) && d != &c.bom_ref);
+        }
+        if let Some(root) = &mut self.metadata.component {
+            root.dependencies.retain(|d| refs.contains(d));
+        }
+    }
+}

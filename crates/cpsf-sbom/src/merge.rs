@@ -1,0 +1,1 @@
+//! Merging several inventories into one (being written).

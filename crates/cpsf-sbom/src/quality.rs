@@ -1,0 +1,1 @@
+//! SBOM quality scoring against named profiles (being written).

@@ -1,0 +1,2 @@
+//! The cpsf binary.
+fn main() {}
