@@ -135,7 +135,11 @@ pub fn find_lockfiles(root: &Path, options: &DiscoverOptions) -> Result<(PathBuf
 }
 
 /// Scan a tree into an inventory. One bad file never aborts the scan: it becomes a diagnostic and a skipped file.
-pub fn discover(root: &Path, options: &DiscoverOptions, progress: &dyn DiscoverProgress) -> Result<Inventory, DiscoverError> {
+pub fn discover(
+    root: &Path,
+    options: &DiscoverOptions,
+    progress: &dyn DiscoverProgress,
+) -> Result<Inventory, DiscoverError> {
     let (dir, files) = find_lockfiles(root, options)?;
     progress.found(files.len());
     let source = DiskSource {
@@ -155,7 +159,8 @@ pub fn discover(root: &Path, options: &DiscoverOptions, progress: &dyn DiscoverP
         let full = dir.join(rel);
         let size = std::fs::metadata(&full).map(|m| m.len()).unwrap_or(0);
         if size > options.max_file_size {
-            let msg = format!("file is {size} bytes, over the limit of {} bytes (--max-file-size)", options.max_file_size);
+            let msg =
+                format!("file is {size} bytes, over the limit of {} bytes (--max-file-size)", options.max_file_size);
             inventory.diagnostics.push(Diagnostic::new(DiagnosticCode::LockfileTooLarge, rel, None, msg.clone()));
             inventory.skipped.push(SkippedFile { path: rel.clone(), reason: msg });
             continue;
@@ -164,9 +169,16 @@ pub fn discover(root: &Path, options: &DiscoverOptions, progress: &dyn DiscoverP
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(e) => {
-                    let line = Some(1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count() as u32);
+                    let line = Some(
+                        1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count() as u32,
+                    );
                     let msg = "expected UTF-8 text, found invalid bytes".to_owned();
-                    inventory.diagnostics.push(Diagnostic::new(DiagnosticCode::LockfileMalformed, rel, line, msg.clone()));
+                    inventory.diagnostics.push(Diagnostic::new(
+                        DiagnosticCode::LockfileMalformed,
+                        rel,
+                        line,
+                        msg.clone(),
+                    ));
                     inventory.skipped.push(SkippedFile { path: rel.clone(), reason: msg });
                     continue;
                 }
@@ -187,7 +199,8 @@ pub fn discover(root: &Path, options: &DiscoverOptions, progress: &dyn DiscoverP
                 all.extend(parsed.components);
             }
             Err(e) => {
-                let code = if e.unsupported { DiagnosticCode::LockfileUnsupported } else { DiagnosticCode::LockfileMalformed };
+                let code =
+                    if e.unsupported { DiagnosticCode::LockfileUnsupported } else { DiagnosticCode::LockfileMalformed };
                 let msg = format!("{kind}: {}", e.message);
                 inventory.diagnostics.push(Diagnostic::new(code, rel, e.line, msg.clone()));
                 inventory.skipped.push(SkippedFile { path: rel.clone(), reason: msg });
@@ -198,4 +211,3 @@ pub fn discover(root: &Path, options: &DiscoverOptions, progress: &dyn DiscoverP
     inventory.prune_dangling_edges();
     Ok(inventory)
 }
-

@@ -75,10 +75,7 @@ impl Inventory {
     }
 
     pub fn component(&self, bom_ref: &str) -> Option<&Component> {
-        self.components
-            .binary_search_by(|c| c.bom_ref.as_str().cmp(bom_ref))
-            .ok()
-            .map(|i| &self.components[i])
+        self.components.binary_search_by(|c| c.bom_ref.as_str().cmp(bom_ref)).ok().map(|i| &self.components[i])
     }
 
     /// Direct dependencies of the described product: those marked direct, or, when the lockfiles say nothing

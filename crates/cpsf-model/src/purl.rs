@@ -39,7 +39,14 @@ pub struct Purl {
 
 impl Default for Purl {
     fn default() -> Self {
-        Self { ty: "generic".into(), namespace: None, name: String::new(), version: None, qualifiers: vec![], subpath: None }
+        Self {
+            ty: "generic".into(),
+            namespace: None,
+            name: String::new(),
+            version: None,
+            qualifiers: vec![],
+            subpath: None,
+        }
     }
 }
 
@@ -109,9 +116,25 @@ impl Purl {
     fn normalize(&mut self) {
         let lower_ns = matches!(
             self.ty.as_str(),
-            "bitbucket" | "github" | "gitlab" | "composer" | "deb" | "apk" | "alpm" | "hex" | "golang" | "npm" | "rpm" | "luarocks"
+            "bitbucket"
+                | "github"
+                | "gitlab"
+                | "composer"
+                | "deb"
+                | "apk"
+                | "alpm"
+                | "hex"
+                | "golang"
+                | "npm"
+                | "rpm"
+                | "luarocks"
         ) && !matches!(self.ty.as_str(), "golang" | "npm" | "rpm");
-        if lower_ns || matches!(self.ty.as_str(), "bitbucket" | "github" | "gitlab" | "composer" | "deb" | "apk" | "alpm" | "hex") {
+        if lower_ns
+            || matches!(
+                self.ty.as_str(),
+                "bitbucket" | "github" | "gitlab" | "composer" | "deb" | "apk" | "alpm" | "hex"
+            )
+        {
             self.namespace = self.namespace.take().map(|n| n.to_ascii_lowercase());
         }
         match self.ty.as_str() {

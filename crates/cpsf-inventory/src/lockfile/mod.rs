@@ -153,7 +153,9 @@ impl LockfileKind {
             "Podfile.lock" => Self::PodfileLock,
             "renv.lock" => Self::RenvLock,
             f if f.starts_with("pylock.") && f.ends_with(".toml") => Self::PyLock,
-            f if f.ends_with(".txt") && (f.starts_with("requirements") || parent == "requirements") => Self::Requirements,
+            f if f.ends_with(".txt") && (f.starts_with("requirements") || parent == "requirements") => {
+                Self::Requirements
+            }
             f if f.ends_with(".lockfile") && parent == "dependency-locks" => Self::GradleLockfile,
             _ => return None,
         })
@@ -213,7 +215,8 @@ impl<'a> LockfileInput<'a> {
 
 /// Join a `/`-separated directory and a relative path, resolving `.` and `..` (never above the root).
 pub fn join_normalized(dir: &str, relative: &str) -> String {
-    let mut parts: Vec<&str> = if relative.starts_with('/') { vec![] } else { dir.split('/').filter(|s| !s.is_empty()).collect() };
+    let mut parts: Vec<&str> =
+        if relative.starts_with('/') { vec![] } else { dir.split('/').filter(|s| !s.is_empty()).collect() };
     for seg in relative.split(['/', '\\']) {
         match seg {
             "" | "." => {}
@@ -305,7 +308,10 @@ mod tests {
         assert_eq!(LockfileKind::detect("a/b/Cargo.lock"), Some(LockfileKind::CargoLock));
         assert_eq!(LockfileKind::detect("requirements-dev.txt"), Some(LockfileKind::Requirements));
         assert_eq!(LockfileKind::detect("requirements/base.txt"), Some(LockfileKind::Requirements));
-        assert_eq!(LockfileKind::detect("x/gradle/verification-metadata.xml"), Some(LockfileKind::GradleVerificationMetadata));
+        assert_eq!(
+            LockfileKind::detect("x/gradle/verification-metadata.xml"),
+            Some(LockfileKind::GradleVerificationMetadata)
+        );
         assert_eq!(LockfileKind::detect("verification-metadata.xml"), None);
         assert_eq!(LockfileKind::detect("README.md"), None);
         let names: std::collections::BTreeSet<_> = LockfileKind::ALL.iter().map(|k| k.name()).collect();

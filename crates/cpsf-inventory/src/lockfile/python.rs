@@ -6,7 +6,9 @@ pub fn normalize_name(name: &str) -> String {
     let mut last_sep = false;
     for c in name.trim().chars() {
         if matches!(c, '-' | '_' | '.') {
-            if !last_sep { out.push('-'); }
+            if !last_sep {
+                out.push('-');
+            }
             last_sep = true;
         } else {
             out.push(c.to_ascii_lowercase());
