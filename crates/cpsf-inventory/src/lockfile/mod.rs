@@ -32,6 +32,7 @@ pub mod requirements;
 pub mod swift;
 pub mod uv;
 pub mod yarn;
+mod xml;
 
 /// Every lockfile format cpsf reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

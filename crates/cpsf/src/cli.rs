@@ -1,0 +1,245 @@
+//! The command-line definition: every subcommand, flag and its help text. Completions and the man page are generated from it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cpsf",
+    version,
+    about = "Evidence for METI's cyber/physical security framework family: SBOMs, validation and quality scores",
+    long_about = "cpsf produces the evidence that METI's Cyber/Physical Security Framework family asks for. \
+                  This release covers the software inventory of the SBOM introduction guidance: SBOMs from lockfiles \
+                  (CycloneDX and SPDX), schema validation, quality scores (NTIA, METI, BSI TR-03183-2), conversion, \
+                  merge and diff.\n\nExit status: 0 success, 1 findings (invalid document, differences, failed gate), 2 error.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Print nothing on stderr but errors
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail on stderr (every file read, every warning)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// When to use colour on stderr and in human output; NO_COLOR in the environment means never for `auto`
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+    /// Configuration file (default: ./cpsf.toml when present, or $CPSF_CONFIG)
+    #[arg(long, global = true, env = "CPSF_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Software bills of materials: generate, validate and score, convert, merge, diff
+    #[command(subcommand)]
+    Sbom(SbomCommand),
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (cpsf.1 and one per subcommand) into a directory
+    Man {
+        /// Directory to write into (created if missing)
+        #[arg(short, long, default_value = ".", value_name = "DIR")]
+        output: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SbomCommand {
+    /// Find every lockfile under PATH and write one SBOM for the tree
+    Generate(GenerateArgs),
+    /// Check an SBOM against its official schema and score its quality against named profiles
+    Validate(ValidateArgs),
+    /// Convert an SBOM from any supported format into another, saying what cannot be carried over
+    Convert(ConvertArgs),
+    /// Merge several SBOMs into one, deduplicated by purl
+    Merge(MergeArgs),
+    /// Compare two SBOMs: components added, removed, upgraded, downgraded, changed
+    Diff(DiffArgs),
+}
+
+/// Output document formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomOutputFormat {
+    /// CycloneDX JSON (default; spec version from --spec-version)
+    #[value(name = "cyclonedx-json", alias = "cyclonedx", alias = "cdx")]
+    CycloneDxJson,
+    /// CycloneDX XML
+    #[value(name = "cyclonedx-xml", alias = "cdx-xml")]
+    CycloneDxXml,
+    /// SPDX 2.3 JSON
+    #[value(name = "spdx-json", alias = "spdx")]
+    SpdxJson,
+    /// SPDX 2.3 tag-value
+    #[value(name = "spdx-tag-value", alias = "spdx-tv")]
+    SpdxTagValue,
+    /// SPDX 2.3 YAML
+    #[value(name = "spdx-yaml")]
+    SpdxYaml,
+    /// SPDX 3.0 JSON-LD
+    #[value(name = "spdx3-json", alias = "spdx3")]
+    Spdx3Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CdxSpecVersion {
+    #[value(name = "1.4")]
+    V1_4,
+    #[value(name = "1.5")]
+    V1_5,
+    #[value(name = "1.6")]
+    V1_6,
+    #[value(name = "1.7")]
+    V1_7,
+}
+
+#[derive(Debug, Args)]
+pub struct SbomOutputArgs {
+    /// Document format [default: cyclonedx-json, or `format` in the config file]
+    #[arg(short, long, value_enum)]
+    pub format: Option<SbomOutputFormat>,
+    /// CycloneDX spec version [default: 1.6]
+    #[arg(long, value_enum, value_name = "VERSION")]
+    pub spec_version: Option<CdxSpecVersion>,
+    /// Write the document to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Byte-identical output across runs: fixed timestamp (SOURCE_DATE_EPOCH, else the Unix epoch) and a serial number derived from the content
+    #[arg(long)]
+    pub reproducible: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Directory to scan, or one lockfile
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub out: SbomOutputArgs,
+    /// Supplier of the described product, e.g. "Example Corp" or "Example Corp <sbom@example.com>"
+    #[arg(long, value_name = "NAME")]
+    pub supplier: Option<String>,
+    /// Author of the SBOM data (repeatable), e.g. "Jane Doe <jane@example.com>"
+    #[arg(long, value_name = "NAME")]
+    pub author: Vec<String>,
+    /// Name of the described product [default: the scanned directory's name]
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+    /// Version of the described product
+    #[arg(long = "product-version", value_name = "VERSION")]
+    pub product_version: Option<String>,
+    /// Leave out paths matching GLOB (relative to PATH; repeatable)
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+    /// Also read files that .gitignore ignores
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Also descend into node_modules, target and vendor directories
+    #[arg(long)]
+    pub include_vendored: bool,
+    /// Skip files larger than this many bytes (with a warning)
+    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// For people
+    Text,
+    /// For programs
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProfileArg {
+    /// NTIA minimum elements (2021)
+    Ntia,
+    /// METI SBOM introduction guidance minimum elements
+    Meti,
+    /// BSI TR-03183-2 (v2.0)
+    Bsi,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// The SBOM to check (CycloneDX 1.4–1.7 JSON/XML, SPDX 2.2/2.3 JSON/tag-value/YAML, SPDX 3.0 JSON-LD)
+    pub file: PathBuf,
+    /// Report format
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Quality profiles to score (repeatable) [default: all]
+    #[arg(long, value_enum)]
+    pub profile: Vec<ProfileArg>,
+    /// Exit 1 unless the document conforms to this profile (repeatable)
+    #[arg(long, value_enum, value_name = "PROFILE")]
+    pub require: Vec<ProfileArg>,
+    /// Exit 1 when any scored profile is below this score (0–100)
+    #[arg(long, value_name = "SCORE")]
+    pub min_score: Option<u8>,
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// The SBOM to convert
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub out: SbomOutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// SBOMs to merge (any supported format, mixed)
+    #[arg(required = true, num_args = 1..)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub out: SbomOutputArgs,
+    /// Name of the merged product
+    #[arg(long, value_name = "NAME")]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older SBOM
+    pub old: PathBuf,
+    /// The newer SBOM
+    pub new: PathBuf,
+    /// Report format
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,6 @@
+//! Fuzz target: the conan-lock parser must never panic, whatever the bytes.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    cpsf_fuzz::lockfile("conan.lock", data);
+});

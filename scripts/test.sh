@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# The whole test suite: formatting, lints, dependency policy, unit/integration/conformance tests, and short fuzz runs.
+# Installs what the tests need (cargo-deny, cargo-fuzz, ntia-conformance-checker, cdxgen) when it is missing.
+# Tests read the shared data through CPSF_TEST_DATA (default: ../shared/data beside the repository).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CPSF_TEST_DATA="${CPSF_TEST_DATA:-$(cd .. && pwd)/shared/data}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+step() { printf '\n==> %s\n' "$*"; }
+
+step "tools"
+command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
+if [[ "${CPSF_SKIP_FUZZ:-}" != 1 ]]; then command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz; fi
+command -v sbomcheck >/dev/null || python3 -m pip install --quiet ntia-conformance-checker
+command -v cdx-validate >/dev/null || npm install -g --silent @cyclonedx/cdxgen >/dev/null
+
+step "format"
+cargo fmt --all --check
+
+step "lints"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "dependency policy"
+cargo deny --locked check
+
+step "tests"
+cargo test --workspace --locked 2>&1 | tee target/test-output.txt
+# Restate the totals as one line for CI.
+awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "\n%d passed, %d failed, %d skipped\n", p, f, i }' target/test-output.txt
+
+if [[ "${CPSF_SKIP_FUZZ:-}" != 1 ]]; then
+  step "fuzz (short runs)"
+  bash fuzz/run.sh "${CPSF_FUZZ_SECONDS:-5}"
+fi
