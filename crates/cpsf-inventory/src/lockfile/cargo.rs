@@ -308,6 +308,15 @@ fn resolve(text: &str, packages: &[Package], by_name: &BTreeMap<&str, Vec<usize>
             })
         })
         .collect();
+    // Cargo writes no source for path packages, so when a registry package shares the name and version,
+    // a reference without `(SOURCE)` names the path package.
+    let candidates = if candidates.len() > 1 && reference.source.is_none() {
+        let local: Vec<usize> =
+            candidates.iter().copied().filter(|&i| packages.get(i).is_some_and(|p| p.entry.source.is_none())).collect();
+        if local.len() == 1 { local } else { candidates }
+    } else {
+        candidates
+    };
     match candidates.as_slice() {
         [one] => Ok(*one),
         [] => Err(format!("`{text}` matches no package in the lockfile")),

@@ -1,0 +1,249 @@
+//! End-to-end tests of the `cpsf` binary: exit status, stdout and stderr of real invocations on fixture trees.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cpsf() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cpsf"));
+    cmd.env_remove("SOURCE_DATE_EPOCH").env_remove("CPSF_CONFIG").env("NO_COLOR", "1");
+    cmd
+}
+
+fn data(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(path)
+}
+
+fn shared_data() -> Option<PathBuf> {
+    let dir = std::env::var_os("CPSF_TEST_DATA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("SKIPPED: CPSF_TEST_DATA not found ({})", dir.display());
+        None
+    }
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+fn run(cmd: &mut Command) -> Run {
+    let Output { status, stdout, stderr } = cmd.output().expect("cpsf runs");
+    Run {
+        code: status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&stderr).into_owned(),
+    }
+}
+
+/// Run cpsf with `args`; check the exit code and return the run.
+fn check(args: &[&str], expected_code: i32) -> Run {
+    let r = run(cpsf().args(args));
+    assert_eq!(r.code, expected_code, "cpsf {args:?}\nstdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    r
+}
+
+fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}):\n{text}"))
+}
+
+fn tool_available(name: &str) -> bool {
+    let found = Command::new("sh").arg("-c").arg(format!("command -v {name}")).output().is_ok_and(|o| o.status.success());
+    if !found {
+        if std::env::var_os("CI").is_some() {
+            panic!("{name} is required in CI (scripts/test.sh installs it)");
+        }
+        eprintln!("SKIPPED: {name} not installed");
+    }
+    found
+}
+
+#[test]
+fn generate_writes_cyclonedx_16_with_every_ecosystem() {
+    let r = check(&["sbom", "generate", data("polyglot").to_str().unwrap()], 0);
+    let doc = json(&r.stdout);
+    assert_eq!(doc["bomFormat"], "CycloneDX");
+    assert_eq!(doc["specVersion"], "1.6");
+    let purls: Vec<&str> = doc["components"].as_array().unwrap().iter().filter_map(|c| c["purl"].as_str()).collect();
+    for ty in [
+        "pkg:cargo/", "pkg:npm/", "pkg:pypi/", "pkg:golang/", "pkg:gem/", "pkg:composer/", "pkg:nuget/", "pkg:maven/",
+        "pkg:pub/", "pkg:hex/", "pkg:conan/", "pkg:swift/", "pkg:cocoapods/", "pkg:cran/",
+    ] {
+        assert!(purls.iter().any(|p| p.starts_with(ty)), "no {ty} component in {purls:?}");
+    }
+    assert!(doc["dependencies"].as_array().is_some_and(|d| !d.is_empty()), "dependency graph present");
+    assert!(r.stderr.contains("components from"), "summary on stderr: {}", r.stderr);
+}
+
+#[test]
+fn a_broken_lockfile_is_a_warning_and_the_rest_is_scanned() {
+    let r = check(&["sbom", "generate", data("broken-tree").to_str().unwrap()], 0);
+    assert!(r.stderr.contains("broken/package-lock.json:"), "warning names the file: {}", r.stderr);
+    assert!(r.stderr.contains("lockfile-malformed"), "warning has its code: {}", r.stderr);
+    let doc = json(&r.stdout);
+    assert!(!doc["components"].as_array().unwrap().is_empty(), "the good lockfile was still read");
+    let text = r.stdout;
+    assert!(text.contains("broken/package-lock.json"), "the SBOM says which file was skipped");
+}
+
+#[test]
+fn reproducible_output_is_byte_identical() {
+    let dir = data("polyglot");
+    let a = check(&["sbom", "generate", "--reproducible", dir.to_str().unwrap()], 0).stdout;
+    let b = check(&["sbom", "generate", "--reproducible", dir.to_str().unwrap()], 0).stdout;
+    assert_eq!(a, b);
+    let c = run(cpsf().env("SOURCE_DATE_EPOCH", "1700000000").args(["sbom", "generate", "-f", "spdx-json", dir.to_str().unwrap()]));
+    let d = run(cpsf().env("SOURCE_DATE_EPOCH", "1700000000").args(["sbom", "generate", "-f", "spdx-json", dir.to_str().unwrap()]));
+    assert_eq!(c.code, 0, "{}", c.stderr);
+    assert_eq!(c.stdout, d.stdout);
+    assert!(c.stdout.contains("2023-11-14T22:13:20Z"), "timestamp from SOURCE_DATE_EPOCH");
+}
+
+#[test]
+fn every_output_format_is_written_and_reads_back() {
+    let dir = data("polyglot");
+    let out = tempdir("formats");
+    for (format, spec) in [
+        ("cyclonedx-json", Some("1.4")),
+        ("cyclonedx-json", Some("1.5")),
+        ("cyclonedx-json", Some("1.7")),
+        ("cyclonedx-xml", Some("1.6")),
+        ("cyclonedx-xml", Some("1.4")),
+        ("spdx-json", None),
+        ("spdx-tag-value", None),
+        ("spdx-yaml", None),
+        ("spdx3-json", None),
+    ] {
+        let file = out.join(format!("sbom-{format}-{}", spec.unwrap_or("x")));
+        let mut args = vec!["sbom", "generate", dir.to_str().unwrap(), "-f", format, "-o", file.to_str().unwrap()];
+        if let Some(s) = spec {
+            args.extend(["--spec-version", s]);
+        }
+        let r = check(&args, 0);
+        assert!(r.stdout.is_empty(), "with -o, nothing on stdout");
+        let v = check(&["sbom", "validate", file.to_str().unwrap(), "--format", "json"], 0);
+        let report = json(&v.stdout);
+        assert_eq!(report["schema"]["valid"], true, "{format} {spec:?}: {}", v.stdout);
+    }
+}
+
+#[test]
+fn spdx_output_is_ntia_conformant_by_sbomcheck() {
+    if !tool_available("sbomcheck") {
+        return;
+    }
+    let out = tempdir("sbomcheck");
+    for (format, spec) in [("spdx-json", "spdx2"), ("spdx-tag-value", "spdx2"), ("spdx3-json", "spdx3")] {
+        let file = out.join(format!("sbom.{format}"));
+        check(&["sbom", "generate", data("polyglot").to_str().unwrap(), "-f", format, "-o", file.to_str().unwrap()], 0);
+        let r = run(Command::new("sbomcheck").args(["-s", spec, "-r", "json", file.to_str().unwrap()]));
+        let report = json(&r.stdout);
+        assert_eq!(report["isConformant"], true, "{format}: {}", r.stdout);
+    }
+}
+
+#[test]
+fn cyclonedx_output_is_schema_valid_by_cdx_validate() {
+    if !tool_available("cdx-validate") {
+        return;
+    }
+    let out = tempdir("cdx-validate");
+    for spec in ["1.4", "1.5", "1.6", "1.7"] {
+        let file = out.join(format!("bom-{spec}.json"));
+        check(&["sbom", "generate", data("polyglot").to_str().unwrap(), "--spec-version", spec, "-o", file.to_str().unwrap()], 0);
+        let report = out.join(format!("report-{spec}.json"));
+        let _ = run(Command::new("cdx-validate").args(["-i", file.to_str().unwrap(), "--no-deep", "-r", "json", "-o", report.to_str().unwrap()]));
+        let text = std::fs::read_to_string(&report).unwrap_or_default();
+        assert!(text.contains("\"schemaValid\": true") || json(&text)["schemaValid"] == true, "{spec}: {text}");
+    }
+}
+
+#[test]
+fn validate_flags_an_invalid_document_with_exit_1() {
+    let Some(shared) = shared_data() else { return };
+    let bad = shared.join("cyclonedx-spec/test-resources/1.6/invalid-component-type-1.6.json");
+    let r = check(&["sbom", "validate", bad.to_str().unwrap()], 1);
+    assert!(r.stdout.to_lowercase().contains("invalid"), "{}", r.stdout);
+    let good = shared.join("spdx/examples-2.3/SPDXJSONExample-v2.3.spdx.json");
+    let r = check(&["sbom", "validate", good.to_str().unwrap(), "--format", "json"], 0);
+    let report = json(&r.stdout);
+    assert!(report["quality"].as_array().is_some_and(|q| q.len() == 3), "three profiles scored: {}", r.stdout);
+    check(&["sbom", "validate", good.to_str().unwrap(), "--require", "ntia"], 1);
+}
+
+#[test]
+fn diff_reports_changes_and_exits_1() {
+    let out = tempdir("diff");
+    let old = out.join("old.json");
+    let new = out.join("new.json");
+    check(&["sbom", "generate", data("diff/old").to_str().unwrap(), "-o", old.to_str().unwrap()], 0);
+    check(&["sbom", "generate", data("diff/new").to_str().unwrap(), "-o", new.to_str().unwrap()], 0);
+    let r = check(&["sbom", "diff", old.to_str().unwrap(), new.to_str().unwrap(), "--format", "json"], 1);
+    let text = r.stdout;
+    assert!(text.contains("serde"), "{text}");
+    check(&["sbom", "diff", old.to_str().unwrap(), old.to_str().unwrap()], 0);
+}
+
+#[test]
+fn convert_and_merge_round_trip() {
+    let out = tempdir("convert");
+    let cdx = out.join("a.cdx.json");
+    check(&["sbom", "generate", data("polyglot").to_str().unwrap(), "-o", cdx.to_str().unwrap()], 0);
+    let spdx = out.join("a.spdx.json");
+    check(&["sbom", "convert", cdx.to_str().unwrap(), "-f", "spdx-json", "-o", spdx.to_str().unwrap()], 0);
+    let back = check(&["sbom", "convert", spdx.to_str().unwrap(), "-f", "cyclonedx-json"], 0);
+    let a = json(&std::fs::read_to_string(&cdx).unwrap());
+    let b = json(&back.stdout);
+    let purls = |d: &serde_json::Value| {
+        let mut v: Vec<String> = d["components"].as_array().unwrap().iter().filter_map(|c| c["purl"].as_str().map(str::to_owned)).collect();
+        v.sort();
+        v
+    };
+    assert_eq!(purls(&a), purls(&b), "purls survive CycloneDX → SPDX → CycloneDX");
+    let merged = check(&["sbom", "merge", cdx.to_str().unwrap(), spdx.to_str().unwrap()], 0);
+    assert_eq!(purls(&json(&merged.stdout)), purls(&a), "merging a document with its conversion deduplicates by purl");
+}
+
+#[test]
+fn bad_arguments_and_missing_paths_exit_2() {
+    let r = check(&["sbom", "generate", "/nonexistent/path"], 2);
+    assert!(r.stderr.contains("/nonexistent/path"), "{}", r.stderr);
+    check(&["sbom", "frobnicate"], 2);
+    check(&["sbom", "generate", "-f", "spdx-json", "--spec-version", "1.5", "."], 2);
+}
+
+#[test]
+fn completions_and_man_pages_come_from_the_cli() {
+    let r = check(&["completions", "bash"], 0);
+    assert!(r.stdout.contains("cpsf") && r.stdout.contains("generate"));
+    let dir = tempdir("man");
+    check(&["man", "-o", dir.to_str().unwrap()], 0);
+    let page = std::fs::read_to_string(dir.join("cpsf-sbom-generate.1")).unwrap();
+    assert!(page.contains("--reproducible"));
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let r = run(cpsf().args(["--color", "always", "sbom", "generate", data("broken-tree").to_str().unwrap()]));
+    assert!(r.stderr.contains("\x1b["), "colour forced on");
+    let r = run(cpsf().args(["sbom", "generate", data("broken-tree").to_str().unwrap()]));
+    assert!(!r.stderr.contains("\x1b["), "NO_COLOR and no terminal: no colour");
+}
+
+#[test]
+fn quiet_silences_stderr_but_not_the_product() {
+    let r = check(&["--quiet", "sbom", "generate", data("broken-tree").to_str().unwrap()], 0);
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    assert!(!r.stdout.is_empty());
+}
+
+fn tempdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cpsf-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
