@@ -21,7 +21,18 @@ step "lints"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "dependency policy"
-cargo deny --locked check
+# CI reaches crates.io but not the advisory database's git host: cargo-deny reads RustSec's database from the
+# shared test data instead (a snapshot, committed into a local git repository where cargo-deny looks for it).
+advisory_db="${CARGO_HOME:-$HOME/.cargo}/advisory-dbs/advisory-db-3157b0e258782691"
+if [[ ! -d "$advisory_db/.git" && -d "$CPSF_TEST_DATA/advisories/rustsec-advisory-db" ]]; then
+  mkdir -p "$advisory_db"
+  cp -r "$CPSF_TEST_DATA/advisories/rustsec-advisory-db/." "$advisory_db/"
+  git -C "$advisory_db" init -q
+  git -C "$advisory_db" add -A
+  git -C "$advisory_db" -c user.name=cpsf -c user.email=cpsf@localhost commit -q -m "RustSec advisory-db snapshot from the shared test data"
+fi
+cargo fetch --locked
+cargo deny --offline --locked check
 
 step "tests"
 cargo test --workspace --locked 2>&1 | tee target/test-output.txt

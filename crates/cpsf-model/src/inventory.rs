@@ -78,22 +78,25 @@ impl Inventory {
         self.components.binary_search_by(|c| c.bom_ref.as_str().cmp(bom_ref)).ok().map(|i| &self.components[i])
     }
 
-    /// Direct dependencies of the described product: those marked direct, or, when the lockfiles say nothing
-    /// of directness, the components no other component depends on.
+    /// Direct dependencies of the described product: the root's own edges when it has any; otherwise the
+    /// components a lockfile marks direct, plus, among those whose lockfile says nothing of directness, the ones
+    /// no other component depends on (so a tree of several lockfiles leaves no component unreachable).
     pub fn direct_refs(&self) -> Vec<String> {
         if let Some(root) = &self.metadata.component
             && !root.dependencies.is_empty()
         {
             return root.dependencies.iter().cloned().collect();
         }
-        let marked: Vec<String> =
-            self.components.iter().filter(|c| c.direct == Some(true)).map(|c| c.bom_ref.clone()).collect();
-        if !marked.is_empty() {
-            return marked;
-        }
         let depended: std::collections::BTreeSet<&str> =
             self.components.iter().flat_map(|c| c.dependencies.iter().map(String::as_str)).collect();
-        self.components.iter().filter(|c| !depended.contains(c.bom_ref.as_str())).map(|c| c.bom_ref.clone()).collect()
+        self.components
+            .iter()
+            .filter(|c| match c.direct {
+                Some(direct) => direct,
+                None => !depended.contains(c.bom_ref.as_str()),
+            })
+            .map(|c| c.bom_ref.clone())
+            .collect()
     }
 
     /// Drop dependency edges that point at no component of this inventory (keeps documents referentially valid).
@@ -105,5 +108,44 @@ impl Inventory {
         if let Some(root) = &mut self.metadata.component {
             root.dependencies.retain(|d| refs.contains(d));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn component(bom_ref: &str, direct: Option<bool>, deps: &[&str]) -> Component {
+        Component {
+            bom_ref: bom_ref.into(),
+            name: bom_ref.into(),
+            direct,
+            dependencies: deps.iter().map(|d| d.to_string()).collect(),
+            ..Component::default()
+        }
+    }
+
+    #[test]
+    fn direct_refs_mix_marked_and_unmarked_lockfiles() {
+        let mut inv = Inventory::default();
+        inv.extend_components([
+            // From a lockfile that marks directness.
+            component("a", Some(true), &["b"]),
+            component("b", Some(false), &[]),
+            // From a lockfile that does not: c is a top, d is reached through c.
+            component("c", None, &["d"]),
+            component("d", None, &[]),
+        ]);
+        assert_eq!(inv.direct_refs(), vec!["a".to_string(), "c".to_string()]);
+    }
+
+    #[test]
+    fn root_edges_win_and_dangling_edges_are_pruned() {
+        let mut inv = Inventory::default();
+        inv.extend_components([component("a", None, &["x", "a"]), component("b", None, &[])]);
+        inv.metadata.component = Some(component("root", None, &["b", "gone"]));
+        inv.prune_dangling_edges();
+        assert!(inv.component("a").is_some_and(|c| c.dependencies.is_empty()));
+        assert_eq!(inv.direct_refs(), vec!["b".to_string()]);
     }
 }
