@@ -37,9 +37,13 @@ fn packages_dev_packages_edges_and_manifest() {
     assert!(!out.contains("depends pkg:composer/php") && !out.contains("ext-") && !out.contains("lib-pcre"));
     assert!(out.contains("  depends pkg:composer/psr/http-message@2.0\n"));
     // packages-dev: dev scope; names compare case-insensitively (`Mockery/mockery`, `Monolog/Monolog`).
-    assert!(out.contains("component pkg:composer/mockery/mockery@1.6.7\n  at composer.lock:Some(349) direct=Some(true) scope=Some(Dev)"));
+    assert!(out.contains(
+        "component pkg:composer/mockery/mockery@1.6.7\n  at composer.lock:Some(349) direct=Some(true) scope=Some(Dev)"
+    ));
     assert!(out.contains("component pkg:composer/monolog/monolog@3.5.0\n  at composer.lock:Some(141) direct=Some(true) scope=Some(Required)"));
-    assert!(out.contains("component pkg:composer/sebastian/diff@5.1.0\n  at composer.lock:Some(430) direct=Some(false) scope=Some(Dev)"));
+    assert!(out.contains(
+        "component pkg:composer/sebastian/diff@5.1.0\n  at composer.lock:Some(430) direct=Some(false) scope=Some(Dev)"
+    ));
     assert!(out.contains("  depends pkg:composer/hamcrest/hamcrest-php@v2.0.1\n"));
     assert!(!out.contains("diagnostic"));
 }
@@ -49,7 +53,9 @@ fn without_composer_json_direct_is_unknown() {
     let out = check("no-manifest");
     assert_eq!(out.matches("component ").count(), 3);
     assert_eq!(out.matches("direct=None scope=Some(Required)").count(), 3);
-    assert!(out.contains("  depends pkg:composer/doctrine/inflector@2.0.8\n  depends pkg:composer/symfony/polyfill-mbstring@v1.28.0\n"));
+    assert!(out.contains(
+        "  depends pkg:composer/doctrine/inflector@2.0.8\n  depends pkg:composer/symfony/polyfill-mbstring@v1.28.0\n"
+    ));
     assert!(!out.contains("diagnostic"), "`packages-dev: null` is accepted");
 }
 
@@ -87,4 +93,32 @@ fn bad_entries_are_skipped_with_diagnostics() {
     assert!(out.contains("line=Some(17): `dist.shasum` of `acme/bad-shasum` ignored: expected 40 hex digits (SHA-1)"));
     assert!(out.contains("requirement `acme/missing` of `psr/container` matches no locked package; edge dropped"));
     assert!(out.contains("line=Some(4): composer.json is not valid JSON"));
+}
+
+/// Every prefix (at a stride) and every one-line-removed variant of each fixture parses without panicking.
+#[test]
+fn damaged_inputs_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/composer");
+    let mut scenarios: Vec<_> = std::fs::read_dir(&dir).expect("fixtures").filter_map(|e| e.ok()).collect();
+    scenarios.sort_by_key(|e| e.file_name());
+    for scenario in scenarios {
+        let source = common::load_fixture("composer", &scenario.file_name().to_string_lossy());
+        for (kind, file) in [(LockfileKind::ComposerLock, "composer.lock")] {
+            let Some(text) = source.0.get(file) else { continue };
+            let mut variants: Vec<String> = (0..text.len())
+                .step_by(7)
+                .filter(|&i| text.is_char_boundary(i))
+                .map(|i| text[..i].to_owned())
+                .collect();
+            let lines: Vec<&str> = text.lines().collect();
+            for skip in 0..lines.len() {
+                let kept: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, l)| *l).collect();
+                variants.push(kept.join("\n"));
+            }
+            for variant in variants {
+                let damaged = source.clone().with(file, &variant);
+                let _ = common::parse(kind, file, &damaged);
+            }
+        }
+    }
 }

@@ -21,7 +21,9 @@ fn check(scenario: &str) -> String {
 fn require_blocks_single_lines_and_indirect_markers() {
     let out = check("basic");
     assert_eq!(out.matches("component ").count(), 14);
-    assert!(out.contains("component pkg:golang/github.com/sirupsen/logrus@v1.9.3\n  at go.mod:Some(12) direct=Some(true)"));
+    assert!(
+        out.contains("component pkg:golang/github.com/sirupsen/logrus@v1.9.3\n  at go.mod:Some(12) direct=Some(true)")
+    );
     // A quoted path, a raw-string path, `gopkg.in` and a major-version suffix.
     assert!(out.contains("component pkg:golang/google.golang.org/grpc@v1.60.1\n  at go.mod:Some(14)"));
     assert!(out.contains("component pkg:golang/golang.org/x/net@v0.19.0\n  at go.mod:Some(24) direct=Some(true)"));
@@ -31,12 +33,16 @@ fn require_blocks_single_lines_and_indirect_markers() {
     assert!(out.contains("component pkg:golang/github.com/BurntSushi/toml@v1.3.2\n"));
     assert!(out.contains("component pkg:golang/github.com/docker/docker@v24.0.7%2Bincompatible\n"));
     // `// indirect`, `//indirect` and `// indirect; ...` mark transitive modules.
-    assert!(out.contains("component pkg:golang/github.com/spf13/pflag@v1.0.5\n  at go.mod:Some(21) direct=Some(false)"));
+    assert!(
+        out.contains("component pkg:golang/github.com/spf13/pflag@v1.0.5\n  at go.mod:Some(21) direct=Some(false)")
+    );
     assert!(out.contains("component pkg:golang/golang.org/x/sys@v0.15.0\n  at go.mod:Some(23) direct=Some(false)"));
     assert!(out.contains(
         "component pkg:golang/golang.org/x/exp@v0.0.0-20231206192017-f3f8817b8deb\n  at go.mod:Some(22) direct=Some(false)"
     ));
-    assert!(out.contains("component pkg:golang/github.com/stretchr/testify@v1.8.4\n  at go.mod:Some(27) direct=Some(true)"));
+    assert!(
+        out.contains("component pkg:golang/github.com/stretchr/testify@v1.8.4\n  at go.mod:Some(27) direct=Some(true)")
+    );
     // The main module is not a component; go.sum's h1: digests are not presented as hashes; go.mod has no edges.
     assert!(!out.contains("inventory-service"));
     assert!(!out.contains("  hash "));
@@ -56,7 +62,9 @@ fn replace_and_exclude_directives() {
     assert!(out.contains("component pkg:golang/golang.org/x/crypto@v0.18.0\n  at go.mod:Some(15) go.mod:Some(25)"));
     assert!(!out.contains("crypto@v0.16.0") && !out.contains("crypto@v0.17.0"));
     // A replacement of another version does not apply.
-    assert!(out.contains("component pkg:golang/github.com/golang/protobuf@v1.5.3\n  at go.mod:Some(14) direct=Some(false)"));
+    assert!(
+        out.contains("component pkg:golang/github.com/golang/protobuf@v1.5.3\n  at go.mod:Some(14) direct=Some(false)")
+    );
     // Local directory replacements are not components.
     assert!(!out.contains("shared-auth") && !out.contains("tracing"));
     // An excluded required version is skipped and said; an exclude of another version changes nothing.
@@ -79,15 +87,51 @@ fn broken_files_name_the_line() {
 #[test]
 fn bad_entries_are_skipped_with_diagnostics() {
     let out = check("bad-entries");
-    assert!(out.contains("component pkg:golang/github.com/sirupsen/logrus@v1.9.3\n  at go.mod:Some(6) direct=Some(true)"));
-    assert!(out.contains("component pkg:golang/github.com/google/uuid@v1.5.0\n  at go.mod:Some(12) direct=Some(false)"));
+    assert!(
+        out.contains("component pkg:golang/github.com/sirupsen/logrus@v1.9.3\n  at go.mod:Some(6) direct=Some(true)")
+    );
+    assert!(
+        out.contains("component pkg:golang/github.com/google/uuid@v1.5.0\n  at go.mod:Some(12) direct=Some(false)")
+    );
     assert_eq!(out.matches("component ").count(), 2);
     assert!(out.contains("line=Some(7): `require` skipped: expected `MODULE VERSION`, found `github.com/spf13/cobra`"));
-    assert!(out.contains("line=Some(8): `require` skipped: expected a version like `v1.2.3` for `github.com/spf13/viper`, found `latest`"));
+    assert!(out.contains(
+        "line=Some(8): `require` skipped: expected a version like `v1.2.3` for `github.com/spf13/viper`, found `latest`"
+    ));
     assert!(out.contains("line=Some(9): line skipped: unterminated quoted string"));
     assert!(out.contains("line=Some(10): duplicate `require github.com/sirupsen/logrus v1.9.3` skipped"));
     assert!(out.contains("line=Some(11): `require localmodule` skipped: module path `localmodule` has no `/`"));
     assert!(out.contains("line=Some(15): unknown directive `requires` ignored"));
-    assert!(out.contains("line=Some(17): `replace` skipped: the replacement `github.com/google/uuid` is neither a local directory"));
+    assert!(out.contains(
+        "line=Some(17): `replace` skipped: the replacement `github.com/google/uuid` is neither a local directory"
+    ));
     assert!(out.contains("line=Some(19): `replace` skipped: expected `OLD [VERSION] => NEW [VERSION]`"));
+}
+
+/// Every prefix (at a stride) and every one-line-removed variant of each fixture parses without panicking.
+#[test]
+fn damaged_inputs_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gomod");
+    let mut scenarios: Vec<_> = std::fs::read_dir(&dir).expect("fixtures").filter_map(|e| e.ok()).collect();
+    scenarios.sort_by_key(|e| e.file_name());
+    for scenario in scenarios {
+        let source = common::load_fixture("gomod", &scenario.file_name().to_string_lossy());
+        for (kind, file) in [(LockfileKind::GoMod, "go.mod")] {
+            let Some(text) = source.0.get(file) else { continue };
+            let mut variants: Vec<String> = (0..text.len())
+                .step_by(7)
+                .filter(|&i| text.is_char_boundary(i))
+                .map(|i| text[..i].to_owned())
+                .collect();
+            let lines: Vec<&str> = text.lines().collect();
+            for skip in 0..lines.len() {
+                let kept: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, l)| *l).collect();
+                variants.push(kept.join("\n"));
+            }
+            for variant in variants {
+                let damaged = source.clone().with(file, &variant);
+                let _ = common::parse(kind, file, &damaged);
+            }
+        }
+    }
 }

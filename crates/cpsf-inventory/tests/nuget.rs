@@ -77,12 +77,18 @@ fn broken_lockfiles_name_the_line() {
 #[test]
 fn bad_lock_entries_are_skipped_with_diagnostics() {
     let out = lock("lock-bad-entries");
-    assert!(out.contains("component pkg:nuget/Dapper@2.1.28\n  at packages.lock.json:Some(8) direct=Some(true) scope=None\n"));
+    assert!(
+        out.contains(
+            "component pkg:nuget/Dapper@2.1.28\n  at packages.lock.json:Some(8) direct=Some(true) scope=None\n"
+        )
+    );
     assert!(!out.contains("Dapper@2.1.28\n  at packages.lock.json:Some(8) direct=Some(true) scope=None\n  hash"));
     assert!(out.contains("component pkg:nuget/MediatR@12.2.0\n"));
     assert_eq!(out.matches("component ").count(), 2);
     assert!(out.contains("line=Some(5): package `Polly` (net8.0) skipped: expected a non-empty `resolved` version"));
-    assert!(out.contains("line=Some(8): `contentHash` of `Dapper 2.1.28` ignored: expected the base64 of a SHA-512 digest"));
+    assert!(
+        out.contains("line=Some(8): `contentHash` of `Dapper 2.1.28` ignored: expected the base64 of a SHA-512 digest")
+    );
     assert!(out.contains("line=Some(14): dependency `MediatR.Contracts` of `MediatR` (net8.0) matches no package"));
     assert!(out.contains("line=Some(23): package `FluentValidation` (net8.0) skipped: expected an object"));
     assert!(out.contains("line=Some(25): target framework `net7.0` skipped: expected an object of packages"));
@@ -94,19 +100,27 @@ fn packages_config_lists_packages_with_dev_flags() {
     assert_eq!(out.matches("component ").count(), 10);
     // packages.config does not tell direct from transitive packages.
     assert_eq!(out.matches("direct=None").count(), 10);
-    assert!(out.contains("component pkg:nuget/Antlr@3.5.0.2\n  at packages.config:Some(3) direct=None scope=Some(Required)\n"));
+    assert!(out.contains(
+        "component pkg:nuget/Antlr@3.5.0.2\n  at packages.config:Some(3) direct=None scope=Some(Required)\n"
+    ));
     assert!(out.contains(
         "component pkg:nuget/Microsoft.CodeDom.Providers.DotNetCompilerPlatform@2.0.1\n  at packages.config:Some(9) direct=None scope=Some(Dev)\n"
     ));
-    assert!(out.contains("component pkg:nuget/NUnit@3.14.0\n  at packages.config:Some(13) direct=None scope=Some(Dev)\n"));
-    assert!(out.contains("component pkg:nuget/Newtonsoft.Json@13.0.3\n  at packages.config:Some(11) direct=None scope=Some(Required)\n"));
+    assert!(
+        out.contains("component pkg:nuget/NUnit@3.14.0\n  at packages.config:Some(13) direct=None scope=Some(Dev)\n")
+    );
+    assert!(out.contains(
+        "component pkg:nuget/Newtonsoft.Json@13.0.3\n  at packages.config:Some(11) direct=None scope=Some(Required)\n"
+    ));
     assert!(!out.contains("diagnostic"));
 }
 
 #[test]
 fn packages_config_bad_entries_and_broken_files() {
     let out = config("config-bad-entries");
-    assert!(out.starts_with("component pkg:nuget/log4net@2.0.15\n  at packages.config:Some(3) direct=None scope=Some(Required)\n"));
+    assert!(out.starts_with(
+        "component pkg:nuget/log4net@2.0.15\n  at packages.config:Some(3) direct=None scope=Some(Required)\n"
+    ));
     assert_eq!(out.matches("component ").count(), 1);
     assert!(out.contains("line=Some(4): <package> skipped: expected non-empty `id` and `version` attributes"));
     assert!(out.contains("line=Some(5): <package> skipped"));
@@ -117,4 +131,35 @@ fn packages_config_bad_entries_and_broken_files() {
         "error unsupported=false line=Some(2): expected a <packages> root element in packages.config, found <configuration>\n"
     );
     assert!(config("config-broken-xml").starts_with("error unsupported=false line=Some(4): invalid XML"));
+}
+
+/// Every prefix (at a stride) and every one-line-removed variant of each fixture parses without panicking.
+#[test]
+fn damaged_inputs_never_panic() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/nuget");
+    let mut scenarios: Vec<_> = std::fs::read_dir(&dir).expect("fixtures").filter_map(|e| e.ok()).collect();
+    scenarios.sort_by_key(|e| e.file_name());
+    for scenario in scenarios {
+        let source = common::load_fixture("nuget", &scenario.file_name().to_string_lossy());
+        for (kind, file) in [
+            (LockfileKind::NugetPackagesLock, "packages.lock.json"),
+            (LockfileKind::NugetPackagesConfig, "packages.config"),
+        ] {
+            let Some(text) = source.0.get(file) else { continue };
+            let mut variants: Vec<String> = (0..text.len())
+                .step_by(7)
+                .filter(|&i| text.is_char_boundary(i))
+                .map(|i| text[..i].to_owned())
+                .collect();
+            let lines: Vec<&str> = text.lines().collect();
+            for skip in 0..lines.len() {
+                let kept: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, l)| *l).collect();
+                variants.push(kept.join("\n"));
+            }
+            for variant in variants {
+                let damaged = source.clone().with(file, &variant);
+                let _ = common::parse(kind, file, &damaged);
+            }
+        }
+    }
 }

@@ -165,7 +165,11 @@ fn package_names(entry: &Map<String, Value>, key: &str) -> Vec<String> {
 }
 
 /// The component of a package; a malformed `dist.shasum` is left out and said in `diagnostics`.
-fn component(input: &LockfileInput<'_>, p: &Package<'_>, diagnostics: &mut Vec<Diagnostic>) -> Result<Component, String> {
+fn component(
+    input: &LockfileInput<'_>,
+    p: &Package<'_>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Component, String> {
     let entry = p.entry;
     let version = match entry.get("version") {
         Some(Value::String(v)) if !v.trim().is_empty() => v.trim(),
@@ -201,7 +205,9 @@ fn component(input: &LockfileInput<'_>, p: &Package<'_>, diagnostics: &mut Vec<D
     }
     match entry.get("license") {
         Some(Value::Array(list)) => {
-            c.licenses.extend(list.iter().filter_map(Value::as_str).map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned));
+            c.licenses.extend(
+                list.iter().filter_map(Value::as_str).map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned),
+            );
         }
         Some(Value::String(l)) if !l.trim().is_empty() => c.licenses.push(l.trim().to_owned()),
         _ => {}

@@ -200,8 +200,9 @@ fn header(text: &str, line: u32, lock: &mut Lock) -> Result<Section, LockfileErr
             Section::Dependencies
         }
         "CHECKSUMS" => Section::Checksums,
-        other if other.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && other.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ' ') =>
+        other
+            if other.starts_with(|c: char| c.is_ascii_alphanumeric())
+                && other.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ' ') =>
         {
             Section::Ignored
         }
@@ -271,7 +272,8 @@ fn checksum(text: &str, indent: usize, lock: &mut Lock) -> Result<(), String> {
     if indent != 2 {
         return Err(format!("checksum skipped: expected an entry indented by 2 spaces, found {indent}"));
     }
-    let entry = name_line(text).ok_or_else(|| format!("checksum skipped: expected `NAME (VERSION) ALG=HEX`, found `{text}`"))?;
+    let entry = name_line(text)
+        .ok_or_else(|| format!("checksum skipped: expected `NAME (VERSION) ALG=HEX`, found `{text}`"))?;
     let inner = entry.inner.ok_or_else(|| format!("checksum of `{}` skipped: expected `(VERSION)`", entry.name))?;
     if entry.rest.is_empty() {
         return Ok(());
@@ -279,7 +281,10 @@ fn checksum(text: &str, indent: usize, lock: &mut Lock) -> Result<(), String> {
     let mut hashes = Vec::new();
     for digest in entry.rest.split(',').map(str::trim) {
         let hash = Hash::prefixed(digest).ok_or_else(|| {
-            format!("checksum of `{} ({inner})` skipped: expected `ALGORITHM=HEX` such as `sha256=...`, found `{digest}`", entry.name)
+            format!(
+                "checksum of `{} ({inner})` skipped: expected `ALGORITHM=HEX` such as `sha256=...`, found `{digest}`",
+                entry.name
+            )
         })?;
         hashes.push(hash);
     }

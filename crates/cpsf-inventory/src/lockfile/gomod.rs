@@ -304,7 +304,9 @@ fn replacement(args: &[Token]) -> Result<(String, Option<String>, Target), Strin
             check_module(&path.text, &version.text)?;
             Target::Module { path: path.text.clone(), version: version.text.clone() }
         }
-        _ => return Err(format!("expected `MODULE VERSION` or a local directory after `=>`, found {}", describe(right))),
+        _ => {
+            return Err(format!("expected `MODULE VERSION` or a local directory after `=>`, found {}", describe(right)));
+        }
     };
     Ok((old, old_version, target))
 }
@@ -312,12 +314,11 @@ fn replacement(args: &[Token]) -> Result<(String, Option<String>, Target), Strin
 /// Whether a replacement names a directory rather than a module (Go's rule: relative or absolute file paths).
 fn is_directory_path(path: &str) -> bool {
     let drive = path.as_bytes().get(..3).is_some_and(|b| {
-        b.first().is_some_and(u8::is_ascii_alphabetic) && b.get(1) == Some(&b':') && matches!(b.get(2), Some(b'\\' | b'/'))
+        b.first().is_some_and(u8::is_ascii_alphabetic)
+            && b.get(1) == Some(&b':')
+            && matches!(b.get(2), Some(b'\\' | b'/'))
     });
-    path == "."
-        || path == ".."
-        || ["./", "../", "/", ".\\", "..\\", "\\"].iter().any(|p| path.starts_with(p))
-        || drive
+    path == "." || path == ".." || ["./", "../", "/", ".\\", "..\\", "\\"].iter().any(|p| path.starts_with(p)) || drive
 }
 
 /// The purl of module `path` at `version`: namespace up to the last `/`, name the last segment.
@@ -326,7 +327,10 @@ fn module_purl(path: &str, version: &str) -> Result<Purl, String> {
         .rsplit_once('/')
         .filter(|(ns, name)| !ns.is_empty() && !name.is_empty())
         .ok_or_else(|| format!("module path `{path}` has no `/`: a golang purl needs a namespace"))?;
-    Ok(Purl::new("golang", name).map_err(|e| e.to_string())?.with_namespace(Some(namespace)).with_version(Some(version)))
+    Ok(Purl::new("golang", name)
+        .map_err(|e| e.to_string())?
+        .with_namespace(Some(namespace))
+        .with_version(Some(version)))
 }
 
 fn build(input: &LockfileInput<'_>, gomod: &GoMod, diagnostics: &mut Vec<Diagnostic>) -> Vec<Component> {
@@ -365,7 +369,11 @@ fn build(input: &LockfileInput<'_>, gomod: &GoMod, diagnostics: &mut Vec<Diagnos
         let purl = match module_purl(path, version) {
             Ok(p) => p,
             Err(message) => {
-                diagnostics.push(entry_skipped(input, Some(req.line), format!("`require {}` skipped: {message}", req.path)));
+                diagnostics.push(entry_skipped(
+                    input,
+                    Some(req.line),
+                    format!("`require {}` skipped: {message}", req.path),
+                ));
                 continue;
             }
         };

@@ -62,7 +62,9 @@ pub fn parse_packages_lock(input: &LockfileInput<'_>) -> Result<Parsed, Lockfile
     }
     let frameworks = match top.get("dependencies") {
         Some(Value::Object(map)) => map,
-        None => return Err(LockfileError::malformed(Some(1), "expected a `dependencies` object in packages.lock.json")),
+        None => {
+            return Err(LockfileError::malformed(Some(1), "expected a `dependencies` object in packages.lock.json"));
+        }
         Some(_) => {
             return Err(LockfileError::malformed(
                 lines.find("\"dependencies\""),
@@ -91,7 +93,11 @@ pub fn parse_packages_lock(input: &LockfileInput<'_>) -> Result<Parsed, Lockfile
         for (name, entry) in packages {
             let line = opener(entry).and_then(|o| cursor.next(name, o));
             let Some(entry) = entry.as_object() else {
-                diagnostics.push(entry_skipped(input, line, format!("package `{name}` ({framework}) skipped: expected an object")));
+                diagnostics.push(entry_skipped(
+                    input,
+                    line,
+                    format!("package `{name}` ({framework}) skipped: expected an object"),
+                ));
                 continue;
             };
             let ty = entry.get("type").and_then(Value::as_str);
@@ -111,7 +117,11 @@ pub fn parse_packages_lock(input: &LockfileInput<'_>) -> Result<Parsed, Lockfile
             let purl = match Purl::new("nuget", name.trim()) {
                 Ok(p) => p.with_version(Some(version)),
                 Err(e) => {
-                    diagnostics.push(entry_skipped(input, line, format!("package `{name}` ({framework}) skipped: {e}")));
+                    diagnostics.push(entry_skipped(
+                        input,
+                        line,
+                        format!("package `{name}` ({framework}) skipped: {e}"),
+                    ));
                     continue;
                 }
             };
@@ -150,9 +160,7 @@ pub fn parse_packages_lock(input: &LockfileInput<'_>) -> Result<Parsed, Lockfile
         for dep in package.dependencies.into_iter().flat_map(|m| m.keys()) {
             let key = dep.to_lowercase();
             let base = package.framework.split('/').next().unwrap_or(package.framework);
-            let target = by_name
-                .get(&(package.framework, key.clone()))
-                .or_else(|| by_name.get(&(base, key)));
+            let target = by_name.get(&(package.framework, key.clone())).or_else(|| by_name.get(&(base, key)));
             match target {
                 Some(Some(to)) => set.add_edge(&package.bom_ref, to),
                 Some(None) => {}
