@@ -122,3 +122,14 @@ fn damaged_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn byte_order_mark_is_ignored() {
+    let text = "\u{feff}{\n    \"packages\": [\n        {\n            \"name\": \"psr/log\",\n            \"version\": \"3.0.0\"\n        }\n    ]\n}\n";
+    let source = cpsf_inventory::MemorySource::default().with("composer.lock", text);
+    let out = common::render(&common::parse(LockfileKind::ComposerLock, "composer.lock", &source));
+    assert_eq!(
+        out,
+        "component pkg:composer/psr/log@3.0.0\n  at composer.lock:Some(4) direct=None scope=Some(Required)\n"
+    );
+}

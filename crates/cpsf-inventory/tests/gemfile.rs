@@ -146,3 +146,14 @@ fn damaged_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn byte_order_mark_crlf_and_credentials_in_remotes() {
+    let text = "\u{feff}GEM\r\n  remote: https://ci:s3cret@gems.acme.example/\r\n  specs:\r\n    rake (13.1.0)\r\n\r\nDEPENDENCIES\r\n  rake\r\n";
+    let source = cpsf_inventory::MemorySource::default().with("Gemfile.lock", text);
+    let out = common::render(&common::parse(LockfileKind::GemfileLock, "Gemfile.lock", &source));
+    assert_eq!(
+        out,
+        "component pkg:gem/rake@13.1.0?repository_url=https:%2F%2Fgems.acme.example\n  at Gemfile.lock:Some(4) direct=Some(true) scope=None\n  download https://gems.acme.example/gems/rake-13.1.0.gem\n"
+    );
+}

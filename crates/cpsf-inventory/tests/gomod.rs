@@ -135,3 +135,14 @@ fn damaged_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn byte_order_mark_and_crlf_line_ends() {
+    let text = "\u{feff}module example.com/m\r\n\r\nrequire (\r\n\tgolang.org/x/mod v0.14.0 // indirect\r\n)\r\n";
+    let source = cpsf_inventory::MemorySource::default().with("go.mod", text);
+    let out = common::render(&common::parse(LockfileKind::GoMod, "go.mod", &source));
+    assert_eq!(
+        out,
+        "component pkg:golang/golang.org/x/mod@v0.14.0\n  at go.mod:Some(4) direct=Some(false) scope=None\n"
+    );
+}

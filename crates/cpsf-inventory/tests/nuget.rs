@@ -163,3 +163,21 @@ fn damaged_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn byte_order_mark_is_ignored() {
+    let config = "\u{feff}<?xml version=\"1.0\" encoding=\"utf-8\"?>\r\n<packages>\r\n  <package id=\"Dapper\" version=\"2.1.28\" targetFramework=\"net48\" />\r\n</packages>\r\n";
+    let lock = "\u{feff}{\n  \"version\": 1,\n  \"dependencies\": {\n    \"net8.0\": {\n      \"Dapper\": {\n        \"type\": \"Direct\",\n        \"resolved\": \"2.1.28\"\n      }\n    }\n  }\n}\n";
+    let source =
+        cpsf_inventory::MemorySource::default().with("packages.config", config).with("packages.lock.json", lock);
+    let out = common::render(&common::parse(LockfileKind::NugetPackagesConfig, "packages.config", &source));
+    assert_eq!(
+        out,
+        "component pkg:nuget/Dapper@2.1.28\n  at packages.config:Some(3) direct=None scope=Some(Required)\n"
+    );
+    let out = common::render(&common::parse(LockfileKind::NugetPackagesLock, "packages.lock.json", &source));
+    assert_eq!(
+        out,
+        "component pkg:nuget/Dapper@2.1.28\n  at packages.lock.json:Some(5) direct=Some(true) scope=None\n"
+    );
+}

@@ -35,11 +35,13 @@ struct Package<'a> {
 }
 
 pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
-    let doc: Value = serde_json::from_str(input.text).map_err(|e| LockfileError::json(&e))?;
+    // A byte-order mark is three bytes on line 1: stripping it keeps every line number.
+    let text = input.text.strip_prefix('\u{feff}').unwrap_or(input.text);
+    let doc: Value = serde_json::from_str(text).map_err(|e| LockfileError::json(&e))?;
     let top = doc
         .as_object()
         .ok_or_else(|| LockfileError::malformed(Some(1), "expected a JSON object at the top of composer.lock"))?;
-    let lines = LineIndex::new(input.text);
+    let lines = LineIndex::new(text);
     let mut diagnostics = Vec::new();
     let mut packages = Vec::new();
     for (key, scope) in [("packages", Scope::Required), ("packages-dev", Scope::Dev)] {
@@ -57,7 +59,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
                 ));
             }
         };
-        let start = find_json_key(input.text, 0, key, '[').unwrap_or(0);
+        let start = find_json_key(text, 0, key, '[').unwrap_or(0);
         read_packages(input, list, scope, start, &lines, &mut packages, &mut diagnostics);
     }
     let direct = manifest_requirements(input, &mut diagnostics);
@@ -95,7 +97,7 @@ fn read_packages<'a>(
             continue;
         };
         let name = entry.get("name").and_then(Value::as_str).unwrap_or_default();
-        let found = (!name.is_empty()).then(|| find_name(input.text, offset, name)).flatten();
+        let found = (!name.is_empty()).then(|| find_name(lines.text(), offset, name)).flatten();
         if let Some(at) = found {
             offset = at + 1;
         }

@@ -126,7 +126,8 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
 fn read(input: &LockfileInput<'_>, diagnostics: &mut Vec<Diagnostic>) -> Result<Lock, LockfileError> {
     let mut lock = Lock::default();
     let mut section: Option<Section> = None;
-    for (index, raw) in input.text.lines().enumerate() {
+    let text = input.text.strip_prefix('\u{feff}').unwrap_or(input.text);
+    for (index, raw) in text.lines().enumerate() {
         let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
         if ["<<<<<<<", "=======", ">>>>>>>", "|||||||"].iter().any(|m| raw.starts_with(m)) {
             return Err(LockfileError::malformed(

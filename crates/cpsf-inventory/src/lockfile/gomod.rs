@@ -158,7 +158,8 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let mut gomod = GoMod::default();
     // The open block's directive and the line it opened on.
     let mut block: Option<(String, u32)> = None;
-    for (index, raw) in input.text.lines().enumerate() {
+    let text = input.text.strip_prefix('\u{feff}').unwrap_or(input.text);
+    for (index, raw) in text.lines().enumerate() {
         let line = u32::try_from(index + 1).unwrap_or(u32::MAX);
         let lexed = match lex(raw) {
             Ok(l) => l,
@@ -305,7 +306,10 @@ fn replacement(args: &[Token]) -> Result<(String, Option<String>, Target), Strin
             Target::Module { path: path.text.clone(), version: version.text.clone() }
         }
         _ => {
-            return Err(format!("expected `MODULE VERSION` or a local directory after `=>`, found {}", describe(right)));
+            return Err(format!(
+                "expected `MODULE VERSION` or a local directory after `=>`, found {}",
+                describe(right)
+            ));
         }
     };
     Ok((old, old_version, target))

@@ -36,11 +36,13 @@ struct Resolved<'a> {
 }
 
 pub fn parse_packages_lock(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
-    let doc: Value = serde_json::from_str(input.text).map_err(|e| LockfileError::json(&e))?;
+    // A byte-order mark is three bytes on line 1: stripping it keeps every line number.
+    let text = input.text.strip_prefix('\u{feff}').unwrap_or(input.text);
+    let doc: Value = serde_json::from_str(text).map_err(|e| LockfileError::json(&e))?;
     let top = doc
         .as_object()
         .ok_or_else(|| LockfileError::malformed(Some(1), "expected a JSON object at the top of packages.lock.json"))?;
-    let lines = LineIndex::new(input.text);
+    let lines = LineIndex::new(text);
     let version_line = lines.find("\"version\"");
     match top.get("version") {
         None => return Err(LockfileError::malformed(Some(1), "expected a `version` field in packages.lock.json")),
@@ -75,7 +77,7 @@ pub fn parse_packages_lock(input: &LockfileInput<'_>) -> Result<Parsed, Lockfile
 
     let mut diagnostics = Vec::new();
     let mut set = ComponentSet::default();
-    let mut cursor = JsonKeyCursor::new(input.text);
+    let mut cursor = JsonKeyCursor::new(text);
     cursor.next("dependencies", '{');
     let mut resolved: Vec<Resolved<'_>> = Vec::new();
     // (framework, lower-cased name) -> bom_ref, or `None` for a project reference.
@@ -190,8 +192,9 @@ fn opener(value: &Value) -> Option<char> {
 }
 
 pub fn parse_packages_config(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
-    let root = xml::parse(input.text)?;
-    let lines = LineIndex::new(input.text);
+    let text = input.text.strip_prefix('\u{feff}').unwrap_or(input.text);
+    let root = xml::parse(text)?;
+    let lines = LineIndex::new(text);
     if root.name != "packages" {
         return Err(LockfileError::malformed(
             Some(lines.line_of(root.offset)),
