@@ -19,7 +19,9 @@
 //!   component and keeps its edges; otherwise it is dropped and its direct dependencies (its edges, or when it
 //!   has none, those the input marks direct or that nothing depends on) become the new root's dependencies.
 //!   When the new root is the first input's and others were lifted into it, that input's direct
-//!   dependencies are added the same way so all inputs are treated alike.
+//!   dependencies are added the same way so all inputs are treated alike. A given `root`'s own
+//!   `dependencies` are kept as given, so they must name merged `bom_ref`s (canonical purls); others are
+//!   dropped with the dangling edges.
 //! - **Metadata.** Authors and tools: union in input order. Supplier: `root`'s when `root` is given, else the
 //!   first input's. Timestamp and serial number: none (the merge is a new document; whoever writes it stamps
 //!   it). Sources, skipped files and diagnostics of the inputs are kept, then the merge's own diagnostics.

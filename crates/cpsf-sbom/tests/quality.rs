@@ -395,7 +395,8 @@ fn bsi_required_fields() {
     assert!(bsi.notes.iter().any(|n| n.contains("executable, archive and structured")));
 
     type Change = fn(&mut ReadSbom);
-    let cases: [(&str, Change, &[E], &[(&str, &[E])]); 8] = [
+    type Gaps = &'static [(&'static str, &'static [E])];
+    let cases: [(&str, Change, &[E], Gaps); 8] = [
         (
             "CycloneDX 1.4 is too old",
             |r| r.format = SbomFormat::CycloneDxJson(CycloneDxVersion::V1_4),
@@ -571,4 +572,19 @@ fn text_of_a_conformant_document_is_short() {
     let text = quality::render_text(&report);
     assert!(text.contains("score 100.0/100, conformant"), "{text}");
     assert!(!text.contains('✗'), "{text}");
+}
+
+#[test]
+fn score_validates_the_json_form_against_the_official_schema() {
+    let mut read = baseline();
+    read.format = CDX;
+    read.json = Some(serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1}));
+    let ntia = quality::score(&read, &[Profile::Ntia]).profiles.remove(0);
+    assert_eq!(ntia.element(E::SchemaValid).map(|e| e.status), Some(Status::Pass));
+    assert!(ntia.conformant);
+
+    read.json = Some(serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": "one"}));
+    let ntia = quality::score(&read, &[Profile::Ntia]).profiles.remove(0);
+    assert_eq!(ntia.element(E::SchemaValid).map(|e| e.status), Some(Status::Fail));
+    assert!(!ntia.conformant);
 }
