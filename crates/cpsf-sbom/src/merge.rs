@@ -132,8 +132,14 @@ pub fn merge(inventories: Vec<Inventory>, root: Option<Component>) -> Inventory 
     };
     let new_root_identity = new_root.as_ref().and_then(root_identity);
 
-    // Reconcile the other roots: absorbed into the new root, into a component, or lifted.
+    // A component that is the new root itself is folded into the root, not listed beside it.
     let mut absorbed_into_root: Vec<(usize, Component)> = Vec::new();
+    if let Some(&g) = new_root_identity.as_ref().and_then(|id| by_identity.get(id))
+        && let Some(group) = groups.get_mut(g)
+    {
+        absorbed_into_root.append(&mut group.members);
+    }
+    // Reconcile the other roots: absorbed into the new root, into a component, or lifted.
     let mut lifted: Vec<(usize, Component)> = Vec::new();
     for (k, r) in roots {
         let id = root_identity(&r);

@@ -348,6 +348,8 @@ pub(crate) struct Builder<'a> {
     elements: Vec<ElementResult>,
     document_gaps: Vec<DocumentGap>,
     gaps: BTreeMap<&'a str, (&'a Component, Vec<ElementId>, Vec<ElementId>)>,
+    /// Indices into `elements` of component elements whose gate did not hold: they score 0.
+    gated_out: BTreeSet<usize>,
     notes: Vec<String>,
     components_total: usize,
     components_evaluated: usize,
@@ -360,6 +362,7 @@ impl<'a> Builder<'a> {
             elements: Vec::new(),
             document_gaps: Vec::new(),
             gaps: BTreeMap::new(),
+            gated_out: BTreeSet::new(),
             notes: Vec::new(),
             components_total: view.components.len(),
             components_evaluated: 0,
@@ -422,6 +425,9 @@ impl<'a> Builder<'a> {
             }
         }
         let total = subjects.len();
+        if !gate {
+            self.gated_out.insert(self.elements.len());
+        }
         let status = if gate && total > 0 && passed == total { Status::Pass } else { Status::Fail };
         self.elements.push(ElementResult {
             id,
@@ -438,12 +444,14 @@ impl<'a> Builder<'a> {
         let scored: Vec<f64> = self
             .elements
             .iter()
-            .filter(|e| e.requirement == Requirement::Required && e.status != Status::NotChecked)
-            .map(|e| match (e.scope, e.status) {
+            .enumerate()
+            .filter(|(_, e)| e.requirement == Requirement::Required && e.status != Status::NotChecked)
+            .map(|(i, e)| match (e.scope, e.status) {
                 (_, Status::Pass) => 1.0,
-                // A failing element whose every subject passed failed its gate (NTIA: no component was
-                // reachable from a described root): it counts as nothing, as the checker counts it.
-                (ElementScope::Component, _) if e.total > 0 && e.passed < e.total => e.passed as f64 / e.total as f64,
+                // An element whose gate did not hold (NTIA: no component reachable from a described root)
+                // counts as nothing, as the checker counts it.
+                _ if self.gated_out.contains(&i) => 0.0,
+                (ElementScope::Component, _) if e.total > 0 => e.passed as f64 / e.total as f64,
                 _ => 0.0,
             })
             .collect();

@@ -237,3 +237,18 @@ fn dangling_edges_are_dropped_and_a_lone_input_is_kept() {
     assert_eq!(merged.metadata.component.as_ref().map(|r| r.bom_ref.as_str()), Some("root-backend"));
     assert!(merge(vec![], None).components.is_empty());
 }
+
+#[test]
+fn a_component_that_is_the_new_root_is_folded_into_it() {
+    const LIB: &str = "pkg:npm/acme-lib@2.1.0";
+    let mut lib_root = pkg(LIB);
+    lib_root.dependencies.insert(LODASH.into());
+    let lib_inv = inventory(Some(lib_root), vec![pkg(LODASH)]);
+    let app_inv = inventory(Some(app("app", &[LIB])), vec![pkg(LIB).at("app/package-lock.json", Some(12))]);
+    let merged = merge(vec![lib_inv, app_inv], None);
+    let root = merged.metadata.component.as_ref().expect("root");
+    assert_eq!(root.bom_ref, LIB);
+    assert_eq!(root.locations, vec![Location::new("app/package-lock.json", Some(12))]);
+    assert_eq!(root.dependencies.iter().collect::<Vec<_>>(), [LODASH], "no edge from the root to itself");
+    assert_eq!(merged.components.iter().map(|c| c.bom_ref.as_str()).collect::<Vec<_>>(), [LODASH]);
+}
