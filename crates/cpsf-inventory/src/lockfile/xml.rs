@@ -50,15 +50,18 @@ impl Element {
 /// Parse a whole document into its root element. Errors carry the line where the reader stopped.
 pub(crate) fn parse(text: &str) -> Result<Element, LockfileError> {
     let lines = LineIndex::new(text);
-    let mut reader = Reader::from_str(text);
+    // The reader skips a byte order mark without counting it; skip it here so that offsets stay those of `text`.
+    let body = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let shift = text.len() - body.len();
+    let mut reader = Reader::from_str(body);
     // Keep whitespace so that the position before a start tag is the `<` itself.
     reader.config_mut().trim_text(false);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
-        let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX);
+        let offset = usize::try_from(reader.buffer_position()).unwrap_or(usize::MAX).saturating_add(shift);
         let event = reader.read_event().map_err(|e| {
-            let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX);
+            let at = usize::try_from(reader.error_position()).unwrap_or(usize::MAX).saturating_add(shift);
             LockfileError::malformed(Some(lines.line_of(at)), format!("invalid XML: {e}"))
         })?;
         match event {
@@ -123,6 +126,43 @@ pub(crate) fn parse(text: &str) -> Result<Element, LockfileError> {
     root.ok_or_else(|| LockfileError::malformed(Some(1), "invalid XML: expected a root element, found none"))
 }
 
+/// The trimmed text of the first element named `name` directly under the root, read only as far as needed;
+/// `None` when there is none before the end of the root's children or the document breaks before it.
+pub(crate) fn top_level_text(text: &str, name: &str) -> Option<String> {
+    let mut reader = Reader::from_str(text);
+    let mut depth = 0usize;
+    let mut capture: Option<String> = None;
+    loop {
+        match reader.read_event().ok()? {
+            Event::Start(start) => {
+                depth += 1;
+                if depth == 2 && capture.is_none() && start.local_name().into_inner() == name {
+                    capture = Some(String::new());
+                }
+            }
+            Event::Empty(start) if depth == 1 && start.local_name().into_inner() == name => return None,
+            Event::End(_) => {
+                if depth == 2
+                    && let Some(found) = capture.take()
+                {
+                    return Some(found.trim().to_owned());
+                }
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    return None;
+                }
+            }
+            Event::Text(t) if depth == 2 => {
+                if let Some(c) = capture.as_mut() {
+                    c.push_str(&t.xml10_content());
+                }
+            }
+            Event::Eof => return None,
+            _ => {}
+        }
+    }
+}
+
 fn element(start: &BytesStart<'_>, offset: usize, lines: &LineIndex<'_>) -> Result<Element, LockfileError> {
     let mut attributes = Vec::new();
     for attr in start.attributes() {
@@ -167,5 +207,55 @@ fn close(
 fn append(stack: &mut [Element], text: &str) {
     if let Some(top) = stack.last_mut() {
         top.text.push_str(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_names_attributes_text_and_offsets() {
+        let text = "\u{feff}<?xml version=\"1.0\"?>\r\n<!DOCTYPE x>\r\n<a:root xmlns:a=\"urn:x\" k=\"v &amp; w\">\r\n  \
+                    <child n='1'>one &lt;&#x41;&gt; <![CDATA[<two>]]></child>\r\n  <empty/>\r\n</a:root>\r\n";
+        let root = parse(text).expect("parses");
+        let lines = LineIndex::new(text);
+        assert_eq!(root.name, "root");
+        assert_eq!(root.attribute("k"), Some("v & w"));
+        assert_eq!(lines.line_of(root.offset), 3, "{:?}", text.get(root.offset..));
+        let child = root.child("child").expect("child");
+        assert_eq!(child.text, "one <A> <two>");
+        assert_eq!(child.attribute("n"), Some("1"));
+        assert_eq!(lines.line_of(child.offset), 4);
+        assert_eq!(text.get(child.offset..child.offset + 6), Some("<child"));
+        let empty = root.child("empty").expect("empty");
+        assert_eq!(lines.line_of(empty.offset), 5);
+        assert_eq!(root.child_text("empty"), None);
+        assert_eq!(root.children_named("child").count(), 1);
+    }
+
+    #[test]
+    fn reads_one_top_level_text_early() {
+        let text = "<project><parent><artifactId>p</artifactId></parent>\n<artifactId> own </artifactId><broken";
+        assert_eq!(top_level_text(text, "artifactId").as_deref(), Some("own"));
+        assert_eq!(
+            top_level_text("<project><parent><artifactId>p</artifactId></parent></project>", "artifactId"),
+            None
+        );
+        assert_eq!(top_level_text("<project><artifactId/></project>", "artifactId"), None);
+        assert_eq!(top_level_text("<project><x>", "artifactId"), None);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let err = |t: &str| parse(t).expect_err("fails");
+        assert_eq!(err("<a>\n<b>\n</c>\n</a>").line, Some(3));
+        assert_eq!(err("<a>\n<b>\n").message, "invalid XML: the document ends inside <b> opened on line 2");
+        assert_eq!(err("<a/>\n<b/>").message, "invalid XML: a second root element after the first one");
+        assert_eq!(err("").line, Some(1));
+        assert_eq!(err("<a>&#xD800;</a>").line, Some(1));
+        assert_eq!(err("<a>\n<b x=1/></a>").line, Some(2));
+        let deep = "<a>".repeat(MAX_DEPTH + 1);
+        assert!(err(&deep).message.contains("nesting deeper"));
     }
 }
