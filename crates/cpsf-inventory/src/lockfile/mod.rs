@@ -145,7 +145,7 @@ impl LockfileKind {
             "packages.lock.json" => Self::NugetPackagesLock,
             "packages.config" => Self::NugetPackagesConfig,
             "pom.xml" => Self::MavenPom,
-            "gradle.lockfile" => Self::GradleLockfile,
+            "gradle.lockfile" | "buildscript-gradle.lockfile" | "settings-gradle.lockfile" => Self::GradleLockfile,
             "verification-metadata.xml" if parent == "gradle" => Self::GradleVerificationMetadata,
             "pubspec.lock" => Self::PubspecLock,
             "mix.lock" => Self::MixLock,
@@ -314,6 +314,7 @@ mod tests {
             Some(LockfileKind::GradleVerificationMetadata)
         );
         assert_eq!(LockfileKind::detect("verification-metadata.xml"), None);
+        assert_eq!(LockfileKind::detect("app/buildscript-gradle.lockfile"), Some(LockfileKind::GradleLockfile));
         assert_eq!(LockfileKind::detect("README.md"), None);
         let names: std::collections::BTreeSet<_> = LockfileKind::ALL.iter().map(|k| k.name()).collect();
         assert_eq!(names.len(), LockfileKind::ALL.len());
