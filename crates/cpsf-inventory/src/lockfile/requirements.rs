@@ -309,7 +309,13 @@ fn read_spec(spec: &str) -> Result<Option<Read>, String> {
             || first.contains(['/', '\\'])
             || archive_name_version(first).is_some());
     if is_url || is_path {
-        return Ok(read_location(first));
+        return match read_location(first) {
+            Some(read) => Ok(Some(read)),
+            None if is_url && is_remote_url(first) => Err(format!(
+                "cannot tell which project `{first}` holds: expected `#egg=NAME`, `NAME @ URL` or a distribution file name"
+            )),
+            None => Ok(None),
+        };
     }
     let req = parse_requirement(spec)?;
     let Some(url) = req.url else {
@@ -320,7 +326,7 @@ fn read_spec(spec: &str) -> Result<Option<Read>, String> {
     Ok(Some(Read { name: req.name, version, open: false, origin }))
 }
 
-/// A bare URL or path: the name from `#egg=` or the file name.
+/// A bare URL or path: the name from `#egg=` or the file name; `None` when neither names a project.
 fn read_location(location: &str) -> Option<Read> {
     let (base, fragment) = location.split_once('#').unwrap_or((location, ""));
     let egg = fragment
@@ -332,8 +338,6 @@ fn read_location(location: &str) -> Option<Read> {
     let name = match (egg, &from_file) {
         (Some(egg), _) => egg.to_owned(),
         (None, Some((name, _))) => name.clone(),
-        // A directory (or a URL) that does not say which project it holds: the project's own code, or
-        // something that cannot be named.
         (None, None) => return None,
     };
     let (origin, version) = locate(location, &name);
