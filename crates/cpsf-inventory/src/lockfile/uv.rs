@@ -144,7 +144,11 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             for dep in list {
                 let targets = resolve(dep, &packages, &index);
                 if targets.is_empty() {
-                    let at = lines.find_from(&format!("{{ name = \"{}\"", dep.name), *line).unwrap_or(*line);
+                    let needle = match &dep.version {
+                        Some(v) => format!("{{ name = \"{}\", version = \"{v}\"", dep.name),
+                        None => format!("{{ name = \"{}\"", dep.name),
+                    };
+                    let at = lines.find_from(&needle, *line).unwrap_or(*line);
                     diagnostics.push(skip(
                         at,
                         format!("dependency `{}` of `{}` matches no package in the lockfile", dep.name, p.name),
