@@ -20,6 +20,7 @@ use super::python::{
     push_hash, python_component, vcs_locator,
 };
 use super::{LockfileError, LockfileInput, Parsed};
+use crate::text::LineIndex;
 
 /// Pipfile tables that are not package categories.
 const PIPFILE_NON_PACKAGE_TABLES: [&str; 4] = ["source", "requires", "scripts", "pipenv"];
@@ -30,6 +31,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
         .as_object()
         .ok_or_else(|| LockfileError::malformed(Some(1), "expected a JSON object at the top of Pipfile.lock"))?;
     let mut cursor = JsonKeyCursor::new(input.text);
+    let lines = LineIndex::new(input.text);
     let sources = read_sources(top.get("_meta"));
     let declared = input.source.read(&input.sibling("Pipfile")).and_then(|t| pipfile_names(&t));
     let mut diagnostics = Vec::new();
@@ -59,10 +61,12 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
         for (name, entry) in entries {
             let line = cursor.next(name, '{');
             let Some(entry) = entry.as_object() else {
+                let from = section_line.unwrap_or(1);
+                let line = line.or_else(|| lines.find_from(&format!("\"{name}\""), from)).or(section_line);
                 diagnostics.push(Diagnostic::new(
                     DiagnosticCode::LockfileEntrySkipped,
                     input.path,
-                    line.or(section_line),
+                    line,
                     format!("package `{name}` skipped: expected an object"),
                 ));
                 continue;
