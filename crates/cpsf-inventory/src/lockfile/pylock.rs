@@ -121,7 +121,8 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
                 .filter(|&t| packages.get(t).is_some_and(|(_, table, _)| matches(dep, table)))
                 .collect();
             if targets.is_empty() {
-                let at = lines.find_from(&format!("\"{name}\""), *line).unwrap_or(*line);
+                let from = lines.find_from("dependencies", *line).unwrap_or(*line);
+                let at = lines.find_from(&format!("\"{name}\""), from).unwrap_or(*line);
                 diagnostics
                     .push(skip(at, format!("dependency `{name}` of `{}` matches no package in the lock file", p.name)));
             }
