@@ -17,8 +17,12 @@ fn sections_sources_and_pipfile() {
     let out = check("with-pipfile");
     // Direct from the Pipfile; certifi is only transitive.
     assert!(out.contains("component pkg:pypi/requests@2.33.0\n  at Pipfile.lock:Some(56) direct=Some(true) scope=Some(Required)\n  hash SHA-256 3324635456fa185245e24865e810cecec7b4caf933d7eb133dcde67d48cee69b\n  hash SHA-256 c7ebc5e8"));
-    assert!(out.contains("component pkg:pypi/certifi@2024.12.14\n  at Pipfile.lock:Some(24) direct=Some(false) scope=Some(Required)"));
-    assert!(out.contains("component pkg:pypi/pytest@9.1.1\n  at Pipfile.lock:Some(83) direct=Some(true) scope=Some(Dev)"));
+    assert!(out.contains(
+        "component pkg:pypi/certifi@2024.12.14\n  at Pipfile.lock:Some(24) direct=Some(false) scope=Some(Required)"
+    ));
+    assert!(
+        out.contains("component pkg:pypi/pytest@9.1.1\n  at Pipfile.lock:Some(83) direct=Some(true) scope=Some(Dev)")
+    );
     // In both sections: one component, required, found twice.
     assert!(out.contains("component pkg:pypi/colorama@0.4.6\n  at Pipfile.lock:Some(33) Pipfile.lock:Some(67) direct=Some(false) scope=Some(Required)"));
     // `index` names a source of `_meta`.
@@ -33,7 +37,9 @@ fn custom_categories_files_and_unpinned() {
     let out = check("custom-categories");
     assert!(out.contains("component pkg:pypi/six@1.17.0\n  at Pipfile.lock:Some(9) direct=None scope=Some(Required)"));
     assert!(out.contains("component pkg:pypi/attrs@24.3.0?download_url=https:%2F%2Ffiles.pythonhosted.org%2Fpackages%2F89%2Faa%2Fattrs-24.3.0-py3-none-any.whl\n  at Pipfile.lock:Some(13) direct=None scope=Some(Required)\n  hash SHA-256 ac96cd03"));
-    assert!(out.contains("component pkg:pypi/local-tools@0.2.0\n  at Pipfile.lock:Some(17) direct=None scope=Some(Required)\n"));
+    assert!(out.contains(
+        "component pkg:pypi/local-tools@0.2.0\n  at Pipfile.lock:Some(17) direct=None scope=Some(Required)\n"
+    ));
     // A custom category says nothing about scope.
     assert!(out.contains("component pkg:pypi/mkdocs@1.6.1\n  at Pipfile.lock:Some(23) direct=None scope=None"));
     assert!(out.contains("component pkg:pypi/sphinx\n  at Pipfile.lock:Some(27) direct=None scope=None"));
@@ -50,9 +56,17 @@ fn broken_files_and_bad_entries() {
     );
     let out = check("bad-entries");
     assert!(out.contains("component pkg:pypi/idna@3.15\n  at Pipfile.lock:Some(4) direct=None scope=Some(Required)\n  hash SHA-256 ca962446ea538f7092a95e057da437618e886f4d349216d2b1e294abfdb65fdc\n"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(4): hash \"md5:nothex\" of `idna` ignored: expected `ALG:HEX`"));
+    assert!(out.contains(
+        "diagnostic lockfile-entry-skipped line=Some(4): hash \"md5:nothex\" of `idna` ignored: expected `ALG:HEX`"
+    ));
     assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(4): hash 7 of `idna` ignored"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(8): package `bad name!` skipped: not a valid project name"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(9): package `urllib3` skipped: expected an object"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(11): section `develop` skipped: expected an object of packages"));
+    assert!(out.contains(
+        "diagnostic lockfile-entry-skipped line=Some(8): package `bad name!` skipped: not a valid project name"
+    ));
+    assert!(
+        out.contains("diagnostic lockfile-entry-skipped line=Some(9): package `urllib3` skipped: expected an object")
+    );
+    assert!(out.contains(
+        "diagnostic lockfile-entry-skipped line=Some(11): section `develop` skipped: expected an object of packages"
+    ));
 }

@@ -45,7 +45,9 @@ fn v1_categories_and_metadata_files() {
     assert!(out.contains("component pkg:pypi/colorama@0.4.6\n  at poetry.lock:Some(1) direct=None scope=Some(Dev)\n  hash SHA-256 4f1d9991"));
     // `optional = true` in main: only an extra pulls it in. Hashes come from [metadata.files] under `PySocks`.
     assert!(out.contains("component pkg:pypi/pysocks@1.7.1\n  at poetry.lock:Some(9) direct=None scope=Some(Optional)\n  hash SHA-256 08e69f09"));
-    assert!(out.contains("component pkg:pypi/requests@2.28.1\n  at poetry.lock:Some(32) direct=None scope=Some(Required)"));
+    assert!(
+        out.contains("component pkg:pypi/requests@2.28.1\n  at poetry.lock:Some(32) direct=None scope=Some(Required)")
+    );
     assert!(out.contains("  depends pkg:pypi/pysocks@1.7.1\n  depends pkg:pypi/urllib3@1.26.13\n"));
     // pytest's tomli dependency is conditional (markers) and not locked: no edge, no diagnostic.
     assert!(out.contains("component pkg:pypi/pytest@7.2.0\n  at poetry.lock:Some(17) direct=None scope=Some(Dev)\n  hash SHA-256 892f933d339f068883b6fd5a459f03d85bfcb355e4981e146d2c7616c21fef71\n  hash SHA-256 c4014eb40e10f11f355ad4e3c2fb2c6c6d1919c73f3b5a433de4708202cade59\n  depends pkg:pypi/colorama@0.4.6\n"));
@@ -64,15 +66,29 @@ fn v1_files_per_package() {
 fn v2_groups_sources_forks_and_pyproject() {
     let out = check("v2-groups");
     // Direct from pyproject.toml (PEP 621 + [tool.poetry] + groups); certifi is only transitive.
-    assert!(out.contains("component pkg:pypi/requests@2.33.0\n  at poetry.lock:Some(132) direct=Some(true) scope=Some(Required)"));
-    assert!(out.contains("component pkg:pypi/certifi@2024.12.14\n  at poetry.lock:Some(3) direct=Some(false) scope=Some(Required)"));
-    assert!(out.contains("component pkg:pypi/pytest@9.1.1\n  at poetry.lock:Some(98) direct=Some(true) scope=Some(Dev)"));
-    assert!(out.contains("component pkg:pypi/colorama@0.4.6\n  at poetry.lock:Some(15) direct=Some(false) scope=Some(Required)"));
-    assert!(out.contains("component pkg:pypi/pysocks@1.7.1\n  at poetry.lock:Some(85) direct=Some(true) scope=Some(Optional)"));
+    assert!(out.contains(
+        "component pkg:pypi/requests@2.33.0\n  at poetry.lock:Some(132) direct=Some(true) scope=Some(Required)"
+    ));
+    assert!(out.contains(
+        "component pkg:pypi/certifi@2024.12.14\n  at poetry.lock:Some(3) direct=Some(false) scope=Some(Required)"
+    ));
+    assert!(
+        out.contains("component pkg:pypi/pytest@9.1.1\n  at poetry.lock:Some(98) direct=Some(true) scope=Some(Dev)")
+    );
+    assert!(out.contains(
+        "component pkg:pypi/colorama@0.4.6\n  at poetry.lock:Some(15) direct=Some(false) scope=Some(Required)"
+    ));
+    assert!(out.contains(
+        "component pkg:pypi/pysocks@1.7.1\n  at poetry.lock:Some(85) direct=Some(true) scope=Some(Optional)"
+    ));
     // Sources: legacy repository, git, url, directory.
-    assert!(out.contains("component pkg:pypi/internal-auth@1.4.2?repository_url=https:%2F%2Fpypi.corp.example%2Fsimple\n"));
+    assert!(
+        out.contains("component pkg:pypi/internal-auth@1.4.2?repository_url=https:%2F%2Fpypi.corp.example%2Fsimple\n")
+    );
     assert!(out.contains("component pkg:pypi/report-kit@0.9.0?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fexample-org%2Freport-kit.git%404c1f0e2d9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d\n"));
-    assert!(out.contains("  download git+https://github.com/example-org/report-kit.git@4c1f0e2d9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d\n"));
+    assert!(out.contains(
+        "  download git+https://github.com/example-org/report-kit.git@4c1f0e2d9b8a7c6d5e4f3a2b1c0d9e8f7a6b5c4d\n"
+    ));
     assert!(out.contains("component pkg:pypi/shapely@2.0.6?download_url=https:%2F%2Ffiles.pythonhosted.org%2Fpackages%2Fshapely-2.0.6.tar.gz\n"));
     assert!(out.contains("component pkg:pypi/toolbox@0.1.0\n"));
     // Two numpy versions: pandas' two constraints pick one each; shapely's range takes both.
@@ -94,8 +110,12 @@ fn broken_files_name_the_line() {
 fn bad_entries_are_skipped_with_diagnostics() {
     let out = check("bad-entries");
     assert!(out.contains("component pkg:pypi/click@8.4.2\n  at poetry.lock:Some(1) direct=None scope=Some(Required)"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(15): package entry skipped: missing field `version`"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(20): package `bad name!` skipped: not a valid project name"));
+    assert!(
+        out.contains("diagnostic lockfile-entry-skipped line=Some(15): package entry skipped: missing field `version`")
+    );
+    assert!(out.contains(
+        "diagnostic lockfile-entry-skipped line=Some(20): package `bad name!` skipped: not a valid project name"
+    ));
     assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(25): package entry skipped: expected a non-empty `name` and `version`"));
     assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(13): dependency `missing-lib` of `click` matches no package in the lockfile"));
     assert_eq!(out.matches("component ").count(), 1);

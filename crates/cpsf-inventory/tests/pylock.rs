@@ -29,10 +29,14 @@ fn sources_hashes_and_the_project_entry() {
 #[test]
 fn named_lock_file_without_a_project_entry() {
     let out = check("named-no-root", "pylock.docs.toml");
-    assert!(out.contains("component pkg:pypi/mkdocs@1.6.1\n  at pylock.docs.toml:Some(5) direct=None scope=None\n  hash SHA-256 db917596"));
+    assert!(out.contains(
+        "component pkg:pypi/mkdocs@1.6.1\n  at pylock.docs.toml:Some(5) direct=None scope=None\n  hash SHA-256 db917596"
+    ));
     assert!(out.contains("  depends pkg:pypi/jinja2@3.1.6\n"));
     // A non-editable directory is a component of its own.
-    assert!(out.contains("component pkg:pypi/docs-theme@2.0.0\n  at pylock.docs.toml:Some(18) direct=None scope=None\n"));
+    assert!(
+        out.contains("component pkg:pypi/docs-theme@2.0.0\n  at pylock.docs.toml:Some(18) direct=None scope=None\n")
+    );
 }
 
 #[test]
@@ -47,9 +51,17 @@ fn broken_files_and_bad_entries() {
     );
     let out = check("bad-entries", "pylock.toml");
     assert!(out.contains("component pkg:pypi/six@1.17.0\n  at pylock.toml:Some(4) direct=None scope=None\n"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(10): package entry skipped: missing field `name`"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(13): package `bad name!` skipped: not a valid project name"));
+    assert!(
+        out.contains("diagnostic lockfile-entry-skipped line=Some(10): package entry skipped: missing field `name`")
+    );
+    assert!(out.contains(
+        "diagnostic lockfile-entry-skipped line=Some(13): package `bad name!` skipped: not a valid project name"
+    ));
     assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(8): dependency `ghost` of `six` matches no package in the lock file"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(4): dependency of `six` skipped: expected a `name`"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(8): dependency `six` of `six` matches no package in the lock file"));
+    assert!(
+        out.contains("diagnostic lockfile-entry-skipped line=Some(4): dependency of `six` skipped: expected a `name`")
+    );
+    assert!(out.contains(
+        "diagnostic lockfile-entry-skipped line=Some(8): dependency `six` of `six` matches no package in the lock file"
+    ));
 }

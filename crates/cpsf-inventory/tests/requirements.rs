@@ -56,7 +56,9 @@ fn includes_and_constraints_are_followed() {
     assert!(!out.contains("urllib3"));
     assert!(out.contains("component pkg:pypi/sqlparse\n"));
     assert!(out.contains("diagnostic unpinned-requirement line=Some(3): `sqlparse`"));
-    assert!(out.contains("diagnostic include-missing line=Some(5): included file `missing.txt` (missing.txt) was not found\n"));
+    assert!(out.contains(
+        "diagnostic include-missing line=Some(5): included file `missing.txt` (missing.txt) was not found\n"
+    ));
     assert_eq!(out.matches("diagnostic").count(), 2);
 }
 
@@ -64,7 +66,9 @@ fn includes_and_constraints_are_followed() {
 fn urls_vcs_and_local_paths() {
     let out = check("urls", "requirements.txt");
     assert!(out.contains("component pkg:pypi/click?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fpallets%2Fclick.git%408.4.2\n  at requirements.txt:Some(2) direct=Some(true) scope=None\n  download git+https://github.com/pallets/click.git@8.4.2\n"));
-    assert!(out.contains("component pkg:pypi/markupsafe?vcs_url=git%2Bssh:%2F%2Fgit%40github.com%2Fpallets%2Fmarkupsafe.git%403.0.3\n"));
+    assert!(out.contains(
+        "component pkg:pypi/markupsafe?vcs_url=git%2Bssh:%2F%2Fgit%40github.com%2Fpallets%2Fmarkupsafe.git%403.0.3\n"
+    ));
     assert!(out.contains("component pkg:pypi/jinja2?vcs_url="));
     // A wheel URL carries its version in the file name.
     assert!(out.contains("component pkg:pypi/six@1.17.0?download_url=https:%2F%2Ffiles.pythonhosted.org"));
@@ -75,7 +79,9 @@ fn urls_vcs_and_local_paths() {
     // `-e .` and a directory without `#egg=` are the project's own code.
     assert!(!out.contains("internal-tools") && !out.contains("line=Some(1)") && !out.contains("line=Some(9)"));
     assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(11): requirement skipped: cannot tell which project `https://example.org/downloads/latest.zip` holds"));
-    assert!(out.contains("diagnostic unpinned-requirement line=Some(2): `git+https://github.com/pallets/click.git@8.4.2#egg=click`"));
+    assert!(out.contains(
+        "diagnostic unpinned-requirement line=Some(2): `git+https://github.com/pallets/click.git@8.4.2#egg=click`"
+    ));
 }
 
 #[test]
@@ -84,8 +90,14 @@ fn bad_lines_are_diagnostics_and_the_rest_is_kept() {
     assert!(out.contains("component pkg:pypi/idna@3.15\n  at requirements.txt:Some(5)"));
     // The bad hash is dropped, the requirement kept.
     assert!(out.contains("component pkg:pypi/click@8.4.2\n  at requirements.txt:Some(3) direct=Some(true) scope=None\ncomponent pkg:pypi/idna"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(1): requirement skipped: expected a version specifier"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(2): requirement skipped: expected a project name"));
+    assert!(
+        out.contains(
+            "diagnostic lockfile-entry-skipped line=Some(1): requirement skipped: expected a version specifier"
+        )
+    );
+    assert!(
+        out.contains("diagnostic lockfile-entry-skipped line=Some(2): requirement skipped: expected a project name")
+    );
     assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(3): hash `sha256:tooshort` ignored"));
     assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(4): requirement skipped: expected `]`"));
     assert!(out.contains("diagnostic include-missing line=Some(6): expected a file name after `-r`/`-c`"));

@@ -89,6 +89,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
         let from_constraints = constraints.get(&key).map(Vec::as_slice).unwrap_or_default();
         if version.is_none() && e.open {
             let mut distinct = from_constraints.iter().map(|c| c.version.as_str()).collect::<Vec<_>>();
+            distinct.sort_unstable();
             distinct.dedup();
             if let [only] = distinct.as_slice() {
                 version = Some((*only).to_owned());
