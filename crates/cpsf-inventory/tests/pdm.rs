@@ -76,3 +76,17 @@ fn broken_files_and_bad_entries() {
         "diagnostic lockfile-entry-skipped line=Some(14): dependency of `click` skipped: expected a version specifier"
     ));
 }
+
+#[test]
+fn truncated_and_mangled_inputs_never_panic() {
+    let source = common::load_fixture("pdm", "v4-inherit-metadata");
+    let text = source.0.get("pdm.lock").cloned().unwrap_or_default();
+    let cuts = text.char_indices().map(|(i, _)| i).step_by(7);
+    for cut in cuts {
+        for variant in [&text[..cut], &text[cut..]] {
+            let mut tree = source.clone();
+            tree.0.insert("pdm.lock".to_owned(), variant.to_owned());
+            let _ = common::parse(LockfileKind::PdmLock, "pdm.lock", &tree);
+        }
+    }
+}

@@ -70,3 +70,17 @@ fn broken_files_and_bad_entries() {
         "diagnostic lockfile-entry-skipped line=Some(11): section `develop` skipped: expected an object of packages"
     ));
 }
+
+#[test]
+fn truncated_and_mangled_inputs_never_panic() {
+    let source = common::load_fixture("pipfile", "with-pipfile");
+    let text = source.0.get("Pipfile.lock").cloned().unwrap_or_default();
+    let cuts = text.char_indices().map(|(i, _)| i).step_by(7);
+    for cut in cuts {
+        for variant in [&text[..cut], &text[cut..]] {
+            let mut tree = source.clone();
+            tree.0.insert("Pipfile.lock".to_owned(), variant.to_owned());
+            let _ = common::parse(LockfileKind::PipfileLock, "Pipfile.lock", &tree);
+        }
+    }
+}

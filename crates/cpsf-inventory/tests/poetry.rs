@@ -120,3 +120,17 @@ fn bad_entries_are_skipped_with_diagnostics() {
     assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(13): dependency `missing-lib` of `click` matches no package in the lockfile"));
     assert_eq!(out.matches("component ").count(), 1);
 }
+
+#[test]
+fn truncated_and_mangled_inputs_never_panic() {
+    let source = common::load_fixture("poetry", "v2-groups");
+    let text = source.0.get("poetry.lock").cloned().unwrap_or_default();
+    let cuts = text.char_indices().map(|(i, _)| i).step_by(7);
+    for cut in cuts {
+        for variant in [&text[..cut], &text[cut..]] {
+            let mut tree = source.clone();
+            tree.0.insert("poetry.lock".to_owned(), variant.to_owned());
+            let _ = common::parse(LockfileKind::PoetryLock, "poetry.lock", &tree);
+        }
+    }
+}

@@ -65,3 +65,17 @@ fn broken_files_and_bad_entries() {
         "diagnostic lockfile-entry-skipped line=Some(8): dependency `six` of `six` matches no package in the lock file"
     ));
 }
+
+#[test]
+fn truncated_and_mangled_inputs_never_panic() {
+    let source = common::load_fixture("pylock", "with-project");
+    let text = source.0.get("pylock.toml").cloned().unwrap_or_default();
+    let cuts = text.char_indices().map(|(i, _)| i).step_by(7);
+    for cut in cuts {
+        for variant in [&text[..cut], &text[cut..]] {
+            let mut tree = source.clone();
+            tree.0.insert("pylock.toml".to_owned(), variant.to_owned());
+            let _ = common::parse(LockfileKind::PyLock, "pylock.toml", &tree);
+        }
+    }
+}

@@ -102,3 +102,17 @@ fn bad_lines_are_diagnostics_and_the_rest_is_kept() {
     assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(4): requirement skipped: expected `]`"));
     assert!(out.contains("diagnostic include-missing line=Some(6): expected a file name after `-r`/`-c`"));
 }
+
+#[test]
+fn truncated_and_mangled_inputs_never_panic() {
+    let source = common::load_fixture("requirements", "urls");
+    let text = source.0.get("requirements.txt").cloned().unwrap_or_default();
+    let cuts = text.char_indices().map(|(i, _)| i).step_by(7);
+    for cut in cuts {
+        for variant in [&text[..cut], &text[cut..]] {
+            let mut tree = source.clone();
+            tree.0.insert("requirements.txt".to_owned(), variant.to_owned());
+            let _ = common::parse(LockfileKind::Requirements, "requirements.txt", &tree);
+        }
+    }
+}

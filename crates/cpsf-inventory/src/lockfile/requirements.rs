@@ -281,7 +281,9 @@ impl Reader {
 fn split_requirement_options(content: &str) -> (&str, &str) {
     let bytes = content.as_bytes();
     for (i, w) in bytes.windows(3).enumerate() {
-        if w[0].is_ascii_whitespace() && w[1] == b'-' && w[2] == b'-' {
+        if let [space, b'-', b'-'] = w
+            && space.is_ascii_whitespace()
+        {
             return (content.get(..i).unwrap_or(content).trim(), content.get(i..).unwrap_or_default());
         }
     }
