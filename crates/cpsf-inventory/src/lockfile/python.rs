@@ -47,6 +47,188 @@ pub fn pypi_component(name: &str, version: Option<&str>) -> Option<Component> {
     Some(Component::from_purl(purl))
 }
 
+/// Where a locked Python package comes from, as far as its purl and download location are concerned.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A package index (simple repository) by URL; the default PyPI index adds nothing to the purl.
+    Index(String),
+    /// A version-control checkout, written `git+URL@REV` (the `vcs_url` of the purl and the download location).
+    Vcs(String),
+    /// A direct URL to an archive (wheel or sdist).
+    Archive(String),
+    /// A local file or directory: nothing to add.
+    Local,
+}
+
+/// Whether an index URL is PyPI's own, which purls leave implicit.
+pub fn is_default_index(url: &str) -> bool {
+    let url = url.trim().trim_end_matches('/').to_ascii_lowercase();
+    matches!(
+        url.as_str(),
+        "https://pypi.org/simple" | "https://pypi.python.org/simple" | "https://pypi.org/pypi" | "https://pypi.org"
+    )
+}
+
+/// Whether a URL points somewhere remote (as opposed to `file:` URLs and plain paths).
+pub fn is_remote_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    let scheme = lower.split_once("://").map(|(s, _)| s).unwrap_or_default();
+    let scheme = scheme.rsplit('+').next().unwrap_or(scheme);
+    matches!(scheme, "http" | "https" | "ssh" | "git" | "ftp" | "svn" | "hg" | "bzr")
+}
+
+/// `KIND+URL@REV` for a version-control source (`git+https://host/repo@commit`); `url` may already carry the
+/// `KIND+` prefix, and loses any query (`?rev=`, `?branch=`) and fragment.
+pub fn vcs_locator(kind: &str, url: &str, rev: Option<&str>) -> String {
+    let url = url.trim();
+    let url = url.split('#').next().unwrap_or(url);
+    let url = url.split('?').next().unwrap_or(url);
+    let prefix = format!("{kind}+");
+    let mut out = if url.starts_with(&prefix) { url.to_owned() } else { format!("{prefix}{url}") };
+    if let Some(rev) = rev.map(str::trim).filter(|r| !r.is_empty()) {
+        out.push('@');
+        out.push_str(rev);
+    }
+    out
+}
+
+/// A Python component with the purl qualifiers and download location its origin calls for; `None` when the
+/// name is not a valid project name.
+pub fn python_component(name: &str, version: Option<&str>, origin: &Origin) -> Option<Component> {
+    if !is_valid_name(name.trim()) {
+        return None;
+    }
+    let version = version.map(str::trim).filter(|v| !v.is_empty());
+    let mut purl = Purl::new("pypi", &normalize_name(name)).ok()?.with_version(version);
+    let mut download = None;
+    match origin {
+        Origin::Index(url) if !url.trim().is_empty() && !is_default_index(url) && is_remote_url(url) => {
+            purl = purl.with_qualifier("repository_url", url.trim());
+        }
+        Origin::Index(_) | Origin::Local => {}
+        Origin::Vcs(locator) => {
+            purl = purl.with_qualifier("vcs_url", locator);
+            download = Some(locator.clone());
+        }
+        Origin::Archive(url) => {
+            if is_remote_url(url) {
+                purl = purl.with_qualifier("download_url", url.trim());
+                download = Some(url.trim().to_owned());
+            }
+        }
+    }
+    let mut component = Component::from_purl(purl);
+    component.download_location = download;
+    Some(component)
+}
+
+/// The project name and version a distribution file name carries (`pkg-1.0-py3-none-any.whl`,
+/// `pkg-1.0.tar.gz`); `None` when it is neither a wheel nor an sdist, or the version is not PEP 440.
+pub fn archive_name_version(file_name: &str) -> Option<(String, String)> {
+    let file = file_name.rsplit(['/', '\\']).next().unwrap_or(file_name);
+    let file = file.split(['#', '?']).next().unwrap_or(file);
+    if let Some(stem) = file.strip_suffix(".whl") {
+        let mut parts = stem.split('-');
+        let (name, version) = (parts.next()?, parts.next()?);
+        // A wheel name has 5 or 6 dash-separated parts (optional build tag).
+        let rest = parts.count();
+        if !(3..=4).contains(&rest) || Version::parse(version).is_none() {
+            return None;
+        }
+        return Some((name.to_owned(), version.to_owned()));
+    }
+    let stem = [".tar.gz", ".tar.bz2", ".tar.xz", ".tgz", ".zip", ".tar"]
+        .iter()
+        .find_map(|ext| file.strip_suffix(ext).filter(|s| !s.is_empty()))?;
+    // sdist names may contain dashes: the version starts after the last dash that leaves a PEP 440 version.
+    let (name, version) = stem.rsplit_once('-')?;
+    (is_valid_name(name) && Version::parse(version).is_some()).then(|| (name.to_owned(), version.to_owned()))
+}
+
+/// The version a distribution file carries when it belongs to project `name` (compared PEP 503-normalized).
+pub fn archive_version_for(name: &str, file_name: &str) -> Option<String> {
+    let (file_project, version) = archive_name_version(file_name)?;
+    (normalize_name(&file_project) == normalize_name(name)).then_some(version)
+}
+
+/// What a `pyproject.toml` declares: the normalized names the project depends on directly (every kind:
+/// PEP 621 dependencies and extras, PEP 735 groups, Poetry's and PDM's tables), and which group names are
+/// extras (optional) or development groups.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct ProjectManifest {
+    pub direct: std::collections::BTreeSet<String>,
+    pub optional_groups: std::collections::BTreeSet<String>,
+    pub dev_groups: std::collections::BTreeSet<String>,
+}
+
+/// Read a `pyproject.toml`; `None` when it is not valid TOML.
+pub fn read_pyproject(text: &str) -> Option<ProjectManifest> {
+    let doc: toml::Table = toml::from_str(text).ok()?;
+    let mut out = ProjectManifest::default();
+    let project = doc.get("project").and_then(toml::Value::as_table);
+    let tool = doc.get("tool").and_then(toml::Value::as_table);
+    let poetry = tool.and_then(|t| t.get("poetry")).and_then(toml::Value::as_table);
+    let pdm = tool.and_then(|t| t.get("pdm")).and_then(toml::Value::as_table);
+    let uv = tool.and_then(|t| t.get("uv")).and_then(toml::Value::as_table);
+    let own_name = project
+        .and_then(|p| p.get("name"))
+        .or_else(|| poetry.and_then(|p| p.get("name")))
+        .and_then(toml::Value::as_str)
+        .map(normalize_name);
+    let add_strings = |out: &mut ProjectManifest, value: Option<&toml::Value>| {
+        for item in value.and_then(toml::Value::as_array).into_iter().flatten() {
+            if let Some(name) = item.as_str().and_then(requirement_name) {
+                out.direct.insert(name);
+            }
+        }
+    };
+    add_strings(&mut out, project.and_then(|p| p.get("dependencies")));
+    for (group, list) in
+        project.and_then(|p| p.get("optional-dependencies")).and_then(toml::Value::as_table).into_iter().flatten()
+    {
+        out.optional_groups.insert(normalize_name(group));
+        add_strings(&mut out, Some(list));
+    }
+    let dev_tables = [doc.get("dependency-groups"), pdm.and_then(|p| p.get("dev-dependencies"))];
+    for table in dev_tables.into_iter().flatten().filter_map(toml::Value::as_table) {
+        for (group, list) in table {
+            out.dev_groups.insert(normalize_name(group));
+            add_strings(&mut out, Some(list));
+        }
+    }
+    add_strings(&mut out, uv.and_then(|u| u.get("dev-dependencies")));
+    if let Some(poetry) = poetry {
+        let add_keys = |out: &mut ProjectManifest, value: Option<&toml::Value>| {
+            for key in value.and_then(toml::Value::as_table).into_iter().flat_map(|t| t.keys()) {
+                if key != "python" && is_valid_name(key) {
+                    out.direct.insert(normalize_name(key));
+                }
+            }
+        };
+        add_keys(&mut out, poetry.get("dependencies"));
+        add_keys(&mut out, poetry.get("dev-dependencies"));
+        if poetry.get("dev-dependencies").is_some() {
+            out.dev_groups.insert("dev".to_owned());
+        }
+        for (group, table) in poetry.get("group").and_then(toml::Value::as_table).into_iter().flatten() {
+            out.dev_groups.insert(normalize_name(group));
+            add_keys(&mut out, table.get("dependencies"));
+        }
+        for (extra, _) in poetry.get("extras").and_then(toml::Value::as_table).into_iter().flatten() {
+            out.optional_groups.insert(normalize_name(extra));
+        }
+    }
+    if let Some(own) = own_name {
+        out.direct.remove(&own);
+    }
+    Some(out)
+}
+
+/// The normalized project name a requirement string starts with (`-e` lines and bad strings give `None`).
+fn requirement_name(text: &str) -> Option<String> {
+    parse_requirement(text).ok().map(|r| normalize_name(&r.name))
+}
+
 /// A hash written `alg:hex` (pip, Poetry, uv, pdm); `None` for unknown algorithms or bad digests.
 pub fn prefixed_hash(text: &str) -> Option<Hash> {
     Hash::prefixed(text.trim())
@@ -82,6 +264,25 @@ pub fn merge_components(components: Vec<Component>) -> Vec<Component> {
     out
 }
 
+/// Give each component its edges (indices into `components`, which line up with the lockfile's packages),
+/// dropping self-edges and edges to packages that are not components, then fold duplicates together.
+pub fn attach_edges(components: Vec<Option<Component>>, edges: &[Vec<usize>]) -> Vec<Component> {
+    let refs: Vec<Option<String>> = components.iter().map(|c| c.as_ref().map(|c| c.bom_ref.clone())).collect();
+    let mut out = Vec::with_capacity(components.len());
+    for (i, component) in components.into_iter().enumerate() {
+        let Some(mut component) = component else { continue };
+        for &target in edges.get(i).map(Vec::as_slice).unwrap_or_default() {
+            if let Some(Some(to)) = refs.get(target)
+                && *to != component.bom_ref
+            {
+                component.dependencies.insert(to.clone());
+            }
+        }
+        out.push(component);
+    }
+    merge_components(out)
+}
+
 /// A PEP 508 dependency specification, split into its parts (the marker is kept as text).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Requirement {
@@ -104,7 +305,8 @@ impl Requirement {
 /// Parse a PEP 508 requirement such as `name[extra]>=1.0; python_version < "3.11"` or `name @ https://...`.
 pub fn parse_requirement(text: &str) -> Result<Requirement, String> {
     let text = text.trim();
-    let name_end = text.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(text.len());
+    let name_end =
+        text.find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))).unwrap_or(text.len());
     let name = text.get(..name_end).unwrap_or_default();
     if !is_valid_name(name) {
         return Err(format!("expected a project name at the start of `{text}`"));
@@ -204,7 +406,9 @@ impl Version {
             [("alpha", 0), ("a", 0), ("beta", 1), ("b", 1), ("preview", 2), ("pre", 2), ("rc", 2)];
         let mut probe = cur.clone();
         probe.separator();
-        if let Some(phase) = pre_words.iter().find_map(|(w, p)| probe.word(w).then_some(*p)).or_else(|| probe.word("c").then_some(2)) {
+        if let Some(phase) =
+            pre_words.iter().find_map(|(w, p)| probe.word(w).then_some(*p)).or_else(|| probe.word("c").then_some(2))
+        {
             probe.separator();
             pre = Some((phase, probe.number().unwrap_or(0)));
             cur = probe;
@@ -255,7 +459,12 @@ impl Ord for Version {
         let len = self.release.len().max(other.release.len());
         self.epoch
             .cmp(&other.epoch)
-            .then_with(|| (0..len).map(|i| self.release_at(i).cmp(&other.release_at(i))).find(|o| o.is_ne()).unwrap_or(Ordering::Equal))
+            .then_with(|| {
+                (0..len)
+                    .map(|i| self.release_at(i).cmp(&other.release_at(i)))
+                    .find(|o| o.is_ne())
+                    .unwrap_or(Ordering::Equal)
+            })
             .then_with(|| self.pre.cmp(&other.pre))
             .then_with(|| self.post.map_or(-1, |p| p as i128).cmp(&other.post.map_or(-1, |p| p as i128)))
             .then_with(|| self.dev.unwrap_or(u64::MAX).cmp(&other.dev.unwrap_or(u64::MAX)))
@@ -312,20 +521,34 @@ pub fn specifier_allows(specifier: &str, version: &str) -> Option<bool> {
     let mut any = false;
     for alternative in specifier.split("||") {
         let mut all = true;
-        for clause in alternative.split(',').map(str::trim).filter(|c| !c.is_empty() && *c != "*") {
-            all &= clause_allows(clause, version, &v)?;
+        for clause in split_clauses(alternative) {
+            all &= clause_allows(&clause, version, &v)?;
         }
         any |= all;
     }
     Some(any)
 }
 
+/// Clauses of one alternative: separated by `,` or (Poetry) whitespace, an operator written apart from its
+/// version (`>= 1.0`) kept with it; `*` (anything) is dropped.
+fn split_clauses(alternative: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut pending_op = false;
+    for token in alternative.split(|c: char| c == ',' || c.is_whitespace()).filter(|t| !t.is_empty()) {
+        match out.last_mut() {
+            Some(last) if pending_op => last.push_str(token),
+            _ => out.push(token.to_owned()),
+        }
+        pending_op = token.chars().all(|c| matches!(c, '<' | '>' | '=' | '!' | '~' | '^'));
+    }
+    out.retain(|c| c != "*");
+    out
+}
+
 fn clause_allows(clause: &str, raw: &str, v: &Version) -> Option<bool> {
     const OPS: [&str; 10] = ["===", "~=", "==", "!=", "<=", ">=", "<", ">", "^", "~"];
-    let (op, rhs) = OPS
-        .iter()
-        .find_map(|op| clause.strip_prefix(op).map(|r| (*op, r.trim())))
-        .unwrap_or(("==", clause));
+    let (op, rhs) =
+        OPS.iter().find_map(|op| clause.strip_prefix(op).map(|r| (*op, r.trim()))).unwrap_or(("==", clause));
     if op == "===" {
         return Some(raw.trim() == rhs);
     }
@@ -385,7 +608,12 @@ impl NameIndex {
 
     /// The packages of that name whose version satisfies `specifier`; when none does (or the specifier is
     /// unreadable), every package of that name, so an edge is never lost.
-    pub fn resolve<'v>(&self, name: &str, specifier: &str, version_of: impl Fn(usize) -> Option<&'v str>) -> Vec<usize> {
+    pub fn resolve<'v>(
+        &self,
+        name: &str,
+        specifier: &str,
+        version_of: impl Fn(usize) -> Option<&'v str>,
+    ) -> Vec<usize> {
         let all = self.candidates(name);
         if all.len() <= 1 || specifier.trim().is_empty() {
             return all.to_vec();
@@ -449,5 +677,140 @@ mod tests {
         assert_eq!(specifier_allows("<1 || >=3", "3.1"), Some(true));
         assert_eq!(specifier_allows("1.0", "1.0.0"), Some(true));
         assert_eq!(specifier_allows(">=x", "1"), None);
+    }
+
+    #[test]
+    fn versions_edge_cases() {
+        let v = |s: &str| Version::parse(s).unwrap_or_else(|| panic!("{s} should parse"));
+        assert_eq!(v("1.0-1"), v("1.0.post1"));
+        assert_eq!(v("1.0RC1"), v("1.0rc1"));
+        assert_eq!(v("1.0c1"), v("1.0rc1"));
+        assert_eq!(v("v1.2"), v("1.2"));
+        assert_eq!(v("1.0+local.7"), v("1.0"));
+        assert_eq!(v("1.0-alpha.2"), v("1.0a2"));
+        assert!(v("1.0a1.dev1") < v("1.0a1"));
+        assert!(v("1.0.post1.dev1") < v("1.0.post1"));
+        assert!(v("1.0.post1.dev1") > v("1.0"));
+        assert!(v("1.0.dev1") < v("1.0a1"));
+        assert!(v("1!0.1") > v("9999.0"));
+        assert!(v("1.10") > v("1.9"));
+        for bad in ["", "v", "1..0", "1.0.", "abc", "1.0-", "1!", "x!1.0"] {
+            assert!(Version::parse(bad).is_none(), "{bad:?} should not parse");
+        }
+    }
+
+    #[test]
+    fn specifiers_edge_cases() {
+        assert_eq!(specifier_allows(">= 1.0, < 2.0", "1.5"), Some(true));
+        assert_eq!(specifier_allows(">=1.0 <2.0", "2.0"), Some(false));
+        assert_eq!(specifier_allows("^1.2", "1.9.9"), Some(true));
+        assert_eq!(specifier_allows("^1.2", "2.0"), Some(false));
+        assert_eq!(specifier_allows("^0.0.3", "0.0.4"), Some(false));
+        assert_eq!(specifier_allows("~1.2.3", "1.2.9"), Some(true));
+        assert_eq!(specifier_allows("~1.2.3", "1.3.0"), Some(false));
+        assert_eq!(specifier_allows("!=1.5.*", "1.5.2"), Some(false));
+        assert_eq!(specifier_allows("!=1.5.*", "1.6"), Some(true));
+        assert_eq!(specifier_allows("===1.0", "1.0"), Some(true));
+        assert_eq!(specifier_allows("===1.0", "1.0.0"), Some(false));
+        assert_eq!(specifier_allows("*", "3.1"), Some(true));
+        assert_eq!(specifier_allows("", "3.1"), Some(true));
+        assert_eq!(specifier_allows("~=1", "1.0"), None);
+        assert_eq!(specifier_allows(">=1", "not-a-version"), None);
+    }
+
+    #[test]
+    fn requirements_edge_cases() {
+        let r = parse_requirement("name@https://x.invalid/a.whl").unwrap();
+        assert_eq!((r.name.as_str(), r.url.as_deref()), ("name", Some("https://x.invalid/a.whl")));
+        let r = parse_requirement("requests [security] >= 2.8.1, == 2.8.*").unwrap();
+        assert_eq!(
+            (r.extras.clone(), r.specifier.as_str(), r.pinned_version()),
+            (vec!["security".to_owned()], ">= 2.8.1, == 2.8.*", None)
+        );
+        assert_eq!(parse_requirement("black ===24.3.0").unwrap().pinned_version().as_deref(), Some("24.3.0"));
+        assert!(parse_requirement("pkg[bad extra]").is_err());
+        assert!(parse_requirement("pkg[x").is_err());
+        assert!(parse_requirement("pkg @ ").is_err());
+        assert!(parse_requirement("pkg @ https://x.invalid/p.whl os_name").is_err());
+        assert!(parse_requirement("pkg (>=1").is_err());
+        assert_eq!(parse_requirement("pkg;").unwrap().marker, None);
+        assert_eq!(pinned_version("==1.0,==2.0"), None);
+        assert_eq!(pinned_version("== 1.0"), Some("1.0".into()));
+    }
+
+    #[test]
+    fn distribution_file_names() {
+        let nv = |f: &str| archive_name_version(f);
+        assert_eq!(nv("typing_extensions-4.8.0-py3-none-any.whl"), Some(("typing_extensions".into(), "4.8.0".into())));
+        assert_eq!(nv("pkg-1.0-1-cp312-cp312-manylinux_2_17_x86_64.whl"), Some(("pkg".into(), "1.0".into())));
+        assert_eq!(nv("pyobjc-framework-Cocoa-10.0.tar.gz"), Some(("pyobjc-framework-Cocoa".into(), "10.0".into())));
+        assert_eq!(nv("https://x.invalid/d/six-1.16.0.zip#sha256=00"), Some(("six".into(), "1.16.0".into())));
+        assert_eq!(nv("pkg-1.0.whl"), None);
+        assert_eq!(nv("README.md"), None);
+        assert_eq!(nv("-1.0.tar.gz"), None);
+        assert_eq!(
+            archive_version_for("Typing-Extensions", "typing_extensions-4.8.0.tar.gz").as_deref(),
+            Some("4.8.0")
+        );
+        assert_eq!(archive_version_for("six", "typing_extensions-4.8.0.tar.gz"), None);
+    }
+
+    #[test]
+    fn components_carry_their_origin() {
+        let c = python_component("Django", Some("5.0.1"), &Origin::Index("https://pypi.org/simple/".into())).unwrap();
+        assert_eq!(c.bom_ref, "pkg:pypi/django@5.0.1");
+        let c = python_component("corp_lib", Some("1.0"), &Origin::Index("https://pypi.corp.example/simple".into()))
+            .unwrap();
+        assert_eq!(c.bom_ref, "pkg:pypi/corp-lib@1.0?repository_url=https:%2F%2Fpypi.corp.example%2Fsimple");
+        let vcs = vcs_locator("git", "https://github.com/o/r?rev=main#0123abc", Some("0123abc"));
+        assert_eq!(vcs, "git+https://github.com/o/r@0123abc");
+        assert_eq!(vcs_locator("git", "git+ssh://git@host/r.git", None), "git+ssh://git@host/r.git");
+        let c = python_component("r", None, &Origin::Vcs(vcs.clone())).unwrap();
+        assert_eq!(c.download_location.as_deref(), Some(vcs.as_str()));
+        assert!(c.bom_ref.starts_with("pkg:pypi/r?vcs_url=git%2Bhttps:"));
+        let c = python_component("a", Some("1"), &Origin::Archive("file:///tmp/a-1.tar.gz".into())).unwrap();
+        assert_eq!((c.bom_ref.as_str(), c.download_location), ("pkg:pypi/a@1", None));
+        assert!(python_component("not valid", None, &Origin::Local).is_none());
+    }
+
+    #[test]
+    fn pyproject_declarations() {
+        let m = read_pyproject(
+            r#"
+[project]
+name = "demo"
+dependencies = ["Requests>=2", "demo[extra]"]
+[project.optional-dependencies]
+Socks = ["PySocks"]
+[dependency-groups]
+test = ["pytest", { include-group = "lint" }]
+lint = ["ruff"]
+[tool.poetry.dependencies]
+python = "^3.11"
+attrs = "*"
+[tool.poetry.group.docs.dependencies]
+mkdocs = "*"
+[tool.pdm.dev-dependencies]
+dev = ["-e file:///${PROJECT_ROOT}/sub#egg=sub", "black"]
+"#,
+        )
+        .unwrap();
+        let direct: Vec<&str> = m.direct.iter().map(String::as_str).collect();
+        assert_eq!(direct, ["attrs", "black", "mkdocs", "pysocks", "pytest", "requests", "ruff"]);
+        assert!(m.optional_groups.contains("socks"));
+        assert!(m.dev_groups.contains("test") && m.dev_groups.contains("docs") && m.dev_groups.contains("dev"));
+        assert!(read_pyproject("not = [toml").is_none());
+    }
+
+    #[test]
+    fn name_index_picks_versions() {
+        let names = ["numpy", "NumPy", "six"];
+        let versions = ["1.26.4", "2.1.0", "1.16.0"];
+        let idx = NameIndex::new(names);
+        assert_eq!(idx.candidates("numpy"), &[0, 1]);
+        assert_eq!(idx.resolve("numpy", ">=2", |i| versions.get(i).copied()), vec![1]);
+        assert_eq!(idx.resolve("numpy", ">=9", |i| versions.get(i).copied()), vec![0, 1]);
+        assert_eq!(idx.resolve("numpy", "", |i| versions.get(i).copied()), vec![0, 1]);
+        assert!(idx.candidates("absent").is_empty());
     }
 }
