@@ -9,8 +9,8 @@
 //!   tarball's contents, not of a file, and is not recorded. Packages of hex.pm and its organizations get their
 //!   tarball URL as download location.
 //! - Git dependencies: `{:git, "url", "commit", [branch: ..., tag: ..., subdir: ...]}`. The lock records no
-//!   version for them, so the component is `pkg:hex/APP?vcs_url=git+URL@COMMIT` (`#SUBDIR` appended when the
-//!   dependency lives in a subfolder), which is also the download location.
+//!   version for them, so the component is `pkg:hex/APP?vcs_url=git+URL@COMMIT` (`#DIR` appended when the
+//!   dependency lives in a subfolder, `subdir:` or `sparse:`), which is also the download location.
 //!
 //! Edges come from each Hex entry's deps list `{:app, "requirement", [hex: :name, repo: ..., optional: bool]}`,
 //! by app name. A dependency marked `optional: true` that is not in the lock was simply not needed, so it is no
@@ -115,7 +115,7 @@ fn build_entry(app: &str, value: &Node) -> Result<(Component, Vec<Dependency>), 
             if let Some(commit) = commit {
                 vcs = format!("{vcs}@{}", commit.trim());
             }
-            if let Some(subdir) = opts.get("subdir").and_then(|t| t.string()).filter(|s| !s.trim().is_empty()) {
+            if let Some(subdir) = opts.get("subdir").or_else(|| opts.get("sparse")).and_then(|t| t.string()).filter(|s| !s.trim().is_empty()) {
                 vcs = format!("{vcs}#{}", subdir.trim());
             }
             let purl = Purl::new("hex", app).map_err(|e| e.to_string())?.with_qualifier("vcs_url", &vcs);
