@@ -20,6 +20,7 @@ use serde_norway::{Mapping, Value};
 
 use super::npm::entry_skipped;
 use super::pubspec::yaml_child_lines;
+use super::swift::git_location;
 use super::{LockfileError, LockfileInput, Parsed};
 
 /// Specs repositories that mean the public CocoaPods trunk.
@@ -251,11 +252,7 @@ fn external_sources(top: &Mapping) -> BTreeMap<String, External> {
                 .or_else(|| option(checkout, "tag"))
                 .or_else(|| option(source, "commit"))
                 .or_else(|| option(source, "tag"));
-            let vcs = match reference {
-                Some(r) => format!("git+{url}@{r}"),
-                None => format!("git+{url}"),
-            };
-            out.insert(pod.to_owned(), External::Git(vcs));
+            out.insert(pod.to_owned(), External::Git(git_location(&url, reference.as_deref(), None)));
         }
     }
     out

@@ -22,6 +22,7 @@ use std::collections::BTreeMap;
 use cpsf_model::{Component, Diagnostic, Hash, HashAlgorithm, Purl};
 
 use super::npm::entry_skipped;
+use super::swift::git_location;
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
 
@@ -34,7 +35,10 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
         Ok(Some(term)) => term,
         Ok(None) => return Ok(Parsed::default()),
         Err(e) => {
-            return Err(LockfileError::malformed(Some(lines.line_of(e.at)), format!("invalid mix.lock: {}", e.message)));
+            return Err(LockfileError::malformed(
+                Some(lines.line_of(e.at)),
+                format!("invalid mix.lock: {}", e.message),
+            ));
         }
     };
     let Term::Map(entries) = term.term else {
@@ -111,13 +115,8 @@ fn build_entry(app: &str, value: &Node) -> Result<(Component, Vec<Dependency>), 
             let url = item(1).and_then(Term::string).ok_or("expected the repository URL as a string after `:git`")?;
             let commit = item(2).and_then(Term::string).filter(|c| !c.trim().is_empty());
             let opts = item(3).map(Term::keywords).unwrap_or_default();
-            let mut vcs = format!("git+{}", url.trim());
-            if let Some(commit) = commit {
-                vcs = format!("{vcs}@{}", commit.trim());
-            }
-            if let Some(subdir) = opts.get("subdir").or_else(|| opts.get("sparse")).and_then(|t| t.string()).filter(|s| !s.trim().is_empty()) {
-                vcs = format!("{vcs}#{}", subdir.trim());
-            }
+            let subdir = opts.get("subdir").or_else(|| opts.get("sparse")).and_then(|t| t.string());
+            let vcs = git_location(url, commit, subdir);
             let purl = Purl::new("hex", app).map_err(|e| e.to_string())?.with_qualifier("vcs_url", &vcs);
             purl.validate().map_err(|e| e.to_string())?;
             let mut component = Component::from_purl(purl);

@@ -22,6 +22,7 @@ use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Pur
 use serde_norway::{Mapping, Value};
 
 use super::npm::entry_skipped;
+use super::swift::git_location;
 use super::{LockfileError, LockfileInput, Parsed};
 
 /// Repository URLs that mean pub.dev itself.
@@ -145,13 +146,7 @@ fn build_component(name: &str, entry: &Mapping) -> Result<Built, String> {
         }
         "git" => {
             let url = field("url").ok_or("a git package needs `description.url`")?;
-            let mut vcs = format!("git+{}", url.trim());
-            if let Some(commit) = field("resolved-ref") {
-                vcs = format!("{vcs}@{}", commit.trim());
-            }
-            if let Some(path) = field("path").filter(|p| !matches!(p.trim(), "." | "./")) {
-                vcs = format!("{vcs}#{}", path.trim().trim_start_matches("./"));
-            }
+            let vcs = git_location(&url, field("resolved-ref").as_deref(), field("path").as_deref());
             download = Some(vcs.clone());
             base.with_version(version.as_deref()).with_qualifier("vcs_url", &vcs)
         }

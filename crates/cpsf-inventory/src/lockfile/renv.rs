@@ -27,7 +27,7 @@ use cpsf_model::{Component, Diagnostic, Purl};
 use serde_json::{Map, Value};
 
 use super::npm::entry_skipped;
-use super::swift::{JsonLocator, split_repository_url};
+use super::swift::{JsonLocator, git_location, split_repository_url};
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
 
@@ -201,13 +201,7 @@ fn build_component(
         "bioconductor" => bioconductor_purl(name, version, record, &mut download)?,
         "github" | "gitlab" | "bitbucket" | "git" | "git2r" | "xgit" => {
             let (purl, url) = remote_purl(source, record)?;
-            download = Some(match sha {
-                Some(sha) => format!("git+{url}@{sha}"),
-                None => format!("git+{url}"),
-            });
-            if let Some(subdir) = text(record, "RemoteSubdir") {
-                download = download.map(|d| format!("{d}#{subdir}"));
-            }
+            download = Some(git_location(&url, sha, text(record, "RemoteSubdir")));
             let mut component = Component::from_purl(purl);
             component.name = name.to_owned();
             component.version = Some(version.to_owned());
@@ -248,7 +242,7 @@ fn bioconductor_purl(
         .with_namespace(Some("bioconductor"))
         .with_version(Some(version));
     if let (Some(url), Some(commit)) = (text(record, "git_url"), text(record, "git_last_commit")) {
-        let vcs = format!("git+{url}@{commit}");
+        let vcs = git_location(url, Some(commit), None);
         purl = purl.with_qualifier("vcs_url", &vcs);
         *download = Some(vcs);
     }

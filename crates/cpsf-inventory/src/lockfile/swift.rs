@@ -70,12 +70,16 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let mut seen = BTreeSet::new();
     for (i, pin) in pins.iter().enumerate() {
         let line = pin_lines.get(i).copied();
+        let label = ["identity", "package", "location", "repositoryURL"]
+            .iter()
+            .find_map(|key| str_field(pin, key))
+            .map_or_else(|| "pin".to_owned(), |name| format!("pin `{name}`"));
         let pin = if version == 1 { read_v1_pin(pin) } else { read_v2_pin(pin) };
         let pin = match pin {
             Ok(Some(pin)) => pin,
             Ok(None) => continue,
             Err(message) => {
-                diagnostics.push(entry_skipped(input, line, format!("pin skipped: {message}")));
+                diagnostics.push(entry_skipped(input, line, format!("{label} skipped: {message}")));
                 continue;
             }
         };
@@ -91,13 +95,11 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
                     continue;
                 }
                 if let (PinKind::Remote(location), Some(revision)) = (&pin.kind, &pin.revision) {
-                    component.download_location = Some(format!("git+{location}@{revision}"));
+                    component.download_location = Some(git_location(location, Some(revision), None));
                 }
                 components.push(component);
             }
-            Err(message) => {
-                diagnostics.push(entry_skipped(input, line, format!("pin `{}` skipped: {message}", pin.label)))
-            }
+            Err(message) => diagnostics.push(entry_skipped(input, line, format!("{label} skipped: {message}"))),
         }
     }
     Ok(Parsed { components, diagnostics })
@@ -107,14 +109,12 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
 enum PinKind {
     /// A remote git repository, by URL.
     Remote(String),
-    /// A package registry, by `scope.name` identity.
-    Registry(String),
+    /// A package registry, by `scope.name` identity, with the registry's URL when the pin records one.
+    Registry { identity: String, location: Option<String> },
 }
 
 /// A pin of either layout, read.
 struct Pin {
-    /// What to call the pin in messages.
-    label: String,
     kind: PinKind,
     version: Option<String>,
     revision: Option<String>,
@@ -126,9 +126,8 @@ fn read_v1_pin(pin: &Value) -> Result<Option<Pin>, String> {
     if is_local_path(location) {
         return Ok(None);
     }
-    let label = str_field(pin, "package").unwrap_or(location).to_owned();
     let (version, revision) = read_state(pin)?;
-    Ok(Some(Pin { label, kind: PinKind::Remote(location.to_owned()), version, revision }))
+    Ok(Some(Pin { kind: PinKind::Remote(location.to_owned()), version, revision }))
 }
 
 /// `{ identity, kind, location, state }`; `Ok(None)` for a local checkout.
@@ -140,7 +139,10 @@ fn read_v2_pin(pin: &Value) -> Result<Option<Pin>, String> {
             let location = str_field(pin, "location").ok_or("expected a string `location`")?;
             PinKind::Remote(location.to_owned())
         }
-        Some("registry") => PinKind::Registry(identity.to_owned()),
+        Some("registry") => {
+            let location = str_field(pin, "location").map(str::trim).filter(|l| l.contains("://"));
+            PinKind::Registry { identity: identity.to_owned(), location: location.map(str::to_owned) }
+        }
         Some(other) => {
             return Err(format!(
                 "unknown kind `{other}` (expected `remoteSourceControl`, `localSourceControl` or `registry`)"
@@ -149,7 +151,7 @@ fn read_v2_pin(pin: &Value) -> Result<Option<Pin>, String> {
         None => return Err("expected a string `kind`".into()),
     };
     let (version, revision) = read_state(pin)?;
-    Ok(Some(Pin { label: identity.to_owned(), kind, version, revision }))
+    Ok(Some(Pin { kind, version, revision }))
 }
 
 /// `state.version` and `state.revision` (`null` or absent means none).
@@ -185,17 +187,24 @@ fn build_component(pin: &Pin) -> Result<Purl, String> {
                 .with_version(pin.version.as_deref());
             if pin.version.is_none() {
                 let revision = pin.revision.as_deref().ok_or("expected `state.version` or `state.revision`")?;
-                purl = purl.with_qualifier("vcs_url", &format!("git+{location}@{revision}"));
+                purl = purl.with_qualifier("vcs_url", &git_location(location, Some(revision), None));
             }
             purl
         }
-        PinKind::Registry(identity) => {
+        PinKind::Registry { identity, location } => {
             let (scope, name) = identity
                 .split_once('.')
                 .filter(|(s, n)| !s.is_empty() && !n.is_empty())
                 .ok_or_else(|| format!("expected a registry identity `scope.name`, found `{identity}`"))?;
             let version = pin.version.as_deref().ok_or("a registry pin needs `state.version`")?;
-            Purl::new("swift", name).map_err(|e| e.to_string())?.with_namespace(Some(scope)).with_version(Some(version))
+            let purl = Purl::new("swift", name)
+                .map_err(|e| e.to_string())?
+                .with_namespace(Some(scope))
+                .with_version(Some(version));
+            match location {
+                Some(url) => purl.with_qualifier("repository_url", url),
+                None => purl,
+            }
         }
     };
     purl.validate().map_err(|e| e.to_string())?;
@@ -256,6 +265,26 @@ pub(super) fn split_repository_url(url: &str) -> Option<(String, String)> {
         return None;
     }
     Some((host, path.join("/")))
+}
+
+/// A git source in SPDX download-location form, `git+URL[@REVISION][#SUBPATH]`, as also used for purl `vcs_url`
+/// qualifiers. An scp-like `user@host:path` is written `ssh://user@host/path`, since the form needs a scheme.
+pub(super) fn git_location(url: &str, revision: Option<&str>, subpath: Option<&str>) -> String {
+    let url = url.trim();
+    let url = url.strip_prefix("git+").unwrap_or(url);
+    let mut out = match url.split_once(':') {
+        Some((authority, path)) if !url.contains("://") && !authority.contains('/') && !authority.is_empty() => {
+            format!("git+ssh://{authority}/{}", path.trim_start_matches('/'))
+        }
+        _ => format!("git+{url}"),
+    };
+    if let Some(revision) = revision.map(str::trim).filter(|r| !r.is_empty()) {
+        out = format!("{out}@{revision}");
+    }
+    if let Some(subpath) = subpath.map(|p| p.trim().trim_matches('/')).filter(|p| !p.is_empty() && *p != ".") {
+        out = format!("{out}#{}", subpath.trim_start_matches("./"));
+    }
+    out
 }
 
 /// Byte offsets of values inside a JSON document that serde_json has already accepted, so that entries read
@@ -401,6 +430,16 @@ mod tests {
         );
         assert_eq!(split("https://example.com"), None);
         assert_eq!(split("relative/path:x"), None);
+    }
+
+    #[test]
+    fn writes_git_locations() {
+        assert_eq!(
+            git_location("git@github.com:apple/swift-crypto.git", Some("f0525da"), None),
+            "git+ssh://git@github.com/apple/swift-crypto.git@f0525da"
+        );
+        assert_eq!(git_location("https://h/r.git", None, Some("./pkg/a/")), "git+https://h/r.git#pkg/a");
+        assert_eq!(git_location("git+https://h/r", Some(" "), Some(".")), "git+https://h/r");
     }
 
     #[test]
