@@ -65,7 +65,14 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             ));
         }
     };
-    let pod_lines = first_lines(yaml_child_lines(input.text, Some("PODS")));
+    let pod_line_list = yaml_child_lines(input.text, Some("PODS"));
+    // In block style every item has one line at the items' indentation, so position gives the line; when the
+    // counts differ (flow style, odd layout), fall back to finding the entry's text.
+    let positional = pod_line_list.len() == entries.len();
+    let pod_lines = first_lines(pod_line_list.clone());
+    let line_of = |i: usize, head: Option<&str>| {
+        if positional { pod_line_list.get(i).map(|(_, l)| *l) } else { head.and_then(|h| pod_lines.get(h).copied()) }
+    };
     let dependency_lines = first_lines(yaml_child_lines(input.text, Some("DEPENDENCIES")));
     let repos = spec_repos(top);
     let externals = external_sources(top);
@@ -74,20 +81,21 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     // Read the entries.
     let mut pods: Vec<Pod> = Vec::new();
     let mut by_name: BTreeMap<String, usize> = BTreeMap::new();
-    for entry in entries {
+    for (index, entry) in entries.iter().enumerate() {
         let (head, deps) = match entry {
             Value::String(s) => (s.clone(), Vec::new()),
             Value::Mapping(m) if m.len() == 1 => {
                 let Some((key, value)) = m.iter().next() else { continue };
                 let Some(key) = key.as_str() else {
-                    diagnostics.push(entry_skipped(input, None, "pod skipped: expected `Name (version)` as the key"));
+                    let message = "pod skipped: expected `Name (version)` as the key";
+                    diagnostics.push(entry_skipped(input, line_of(index, None), message));
                     continue;
                 };
                 let deps = match value {
                     Value::Sequence(items) => items.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
                     Value::Null => Vec::new(),
                     _ => {
-                        let line = pod_lines.get(key).copied();
+                        let line = line_of(index, Some(key));
                         let message = format!("pod `{key}` skipped: expected a list of dependencies");
                         diagnostics.push(entry_skipped(input, line, message));
                         continue;
@@ -97,11 +105,11 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             }
             _ => {
                 let message = "pod skipped: expected `Name (version)` or a mapping `Name (version): [dependencies]`";
-                diagnostics.push(entry_skipped(input, None, message));
+                diagnostics.push(entry_skipped(input, line_of(index, None), message));
                 continue;
             }
         };
-        let line = pod_lines.get(head.as_str()).copied();
+        let line = line_of(index, Some(&head));
         let Some((name, version)) = split_head(&head) else {
             let message = format!("pod `{head}` skipped: expected `Name (version)`");
             diagnostics.push(entry_skipped(input, line, message));
