@@ -19,12 +19,16 @@ fn trunk_pods_subspecs_and_edges() {
     assert!(out.contains(
         "component pkg:cocoapods/Firebase@10.18.0#Analytics\n  at Podfile.lock:Some(3) direct=Some(true) scope=None\n  depends pkg:cocoapods/Firebase@10.18.0#Core\n"
     ));
-    assert!(out.contains("component pkg:cocoapods/GoogleUtilities@7.12.0#NSData%2Bzlib\n  at Podfile.lock:Some(54) direct=Some(false)"));
+    assert!(out.contains(
+        "component pkg:cocoapods/GoogleUtilities@7.12.0#NSData%2Bzlib\n  at Podfile.lock:Some(54) direct=Some(false)"
+    ));
     // Edges from the nested lists, constraints dropped, quoted names read.
     assert!(out.contains(
         "component pkg:cocoapods/FirebaseCoreInternal@10.18.0\n  at Podfile.lock:Some(27) direct=Some(false) scope=None\n  depends pkg:cocoapods/GoogleUtilities@7.12.0#NSData%2Bzlib\n"
     ));
-    assert!(out.contains("  depends pkg:cocoapods/nanopb@2.30909.1#decode\n  depends pkg:cocoapods/nanopb@2.30909.1#encode\n"));
+    assert!(out.contains(
+        "  depends pkg:cocoapods/nanopb@2.30909.1#decode\n  depends pkg:cocoapods/nanopb@2.30909.1#encode\n"
+    ));
     // DEPENDENCIES are direct; everything else is transitive.
     assert!(out.contains("component pkg:cocoapods/Alamofire@5.8.1\n  at Podfile.lock:Some(2) direct=Some(true)"));
     assert_eq!(out.matches("direct=Some(true)").count(), 2);
@@ -46,21 +50,33 @@ fn external_sources_checkouts_local_pods_and_private_repos() {
     ));
     assert!(out.contains("  download git+https://github.com/danielgindi/Charts.git@v5.0.0\n"));
     assert!(out.contains("#Core\n  at Podfile.lock:Some(9) direct=Some(false) scope=None\n  download git+https://github.com/danielgindi/Charts.git@v5.0.0\n  depends pkg:cocoapods/SwiftAlgorithms@1.0.0\n"));
-    assert!(out.contains("  download git+ssh://git@github.com/weichsel/ZIPFoundation.git@0c5a1d1b0e7b2c4f9a8d6e3b5c7a9e1f2d4b6c8a\n"));
+    assert!(out.contains(
+        "  download git+ssh://git@github.com/weichsel/ZIPFoundation.git@0c5a1d1b0e7b2c4f9a8d6e3b5c7a9e1f2d4b6c8a\n"
+    ));
     // A private specs repository is named.
-    assert!(out.contains("component pkg:cocoapods/AcmeAnalytics@3.2.1?repository_url=git%40github.com:acme%2Fios-specs.git\n"));
+    assert!(out.contains(
+        "component pkg:cocoapods/AcmeAnalytics@3.2.1?repository_url=git%40github.com:acme%2Fios-specs.git\n"
+    ));
     // A pod from a podspec URL: that URL is the podspec's, not the source's.
-    assert!(out.contains("component pkg:cocoapods/lottie-ios@4.3.4\n  at Podfile.lock:Some(11) direct=Some(true) scope=None\n"));
-    assert!(out.contains("component pkg:cocoapods/SwiftAlgorithms@1.0.0\n  at Podfile.lock:Some(13) direct=Some(false)"));
+    assert!(out.contains(
+        "component pkg:cocoapods/lottie-ios@4.3.4\n  at Podfile.lock:Some(11) direct=Some(true) scope=None\n"
+    ));
+    assert!(
+        out.contains("component pkg:cocoapods/SwiftAlgorithms@1.0.0\n  at Podfile.lock:Some(13) direct=Some(false)")
+    );
     assert!(!out.contains("diagnostic"));
 }
 
 #[test]
 fn older_layouts() {
     let out = check("cocoapods-1.0");
-    assert!(out.contains("component pkg:cocoapods/AFNetworking@3.1.0#Serialization\n  at Podfile.lock:Some(2) direct=Some(true)"));
+    assert!(out.contains(
+        "component pkg:cocoapods/AFNetworking@3.1.0#Serialization\n  at Podfile.lock:Some(2) direct=Some(true)"
+    ));
     assert!(out.contains("component pkg:cocoapods/ARAnalytics@3.10.0#Mixpanel\n  at Podfile.lock:Some(3) direct=Some(true) scope=None\n  depends pkg:cocoapods/Mixpanel@2.9.4\n"));
-    assert!(out.contains("component pkg:cocoapods/Mixpanel@2.9.4#Mixpanel\n  at Podfile.lock:Some(7) direct=Some(false)"));
+    assert!(
+        out.contains("component pkg:cocoapods/Mixpanel@2.9.4#Mixpanel\n  at Podfile.lock:Some(7) direct=Some(false)")
+    );
 
     // The old master specs repository is the public trunk.
     let out = check("master-specs-repo");
@@ -75,15 +91,22 @@ fn bad_entries_are_skipped_with_diagnostics() {
     assert!(out.contains("line=Some(3): pod `Kingfisher` skipped: expected `Name (version)`"));
     assert!(out.contains("line=Some(4): pod skipped: expected `Name (version)` or a mapping"));
     assert!(out.contains("line=Some(5): duplicate pod `Alamofire` skipped"));
-    assert!(out.contains("line=Some(6): pod `Foo+Bar` skipped: purl type `cocoapods`: pod name `Foo+Bar` must not contain"));
+    assert!(
+        out.contains("line=Some(6): pod `Foo+Bar` skipped: purl type `cocoapods`: pod name `Foo+Bar` must not contain")
+    );
     assert!(out.contains("line=Some(9): pod `Lottie (4.3.4)` skipped: expected a list of dependencies"));
     assert!(out.contains("line=Some(10): pod skipped: expected `Name (version)` or a mapping"));
-    assert!(out.contains("line=Some(7): dependency `Masonry (~> 1.1)` of `SnapKit` matches no pod in PODS; edge skipped"));
+    assert!(
+        out.contains("line=Some(7): dependency `Masonry (~> 1.1)` of `SnapKit` matches no pod in PODS; edge skipped")
+    );
     assert!(out.contains("line=Some(17): declared dependency `Kingfisher (~> 7.0)` matches no pod in PODS"));
 }
 
 #[test]
 fn broken_files_name_the_line() {
     assert!(check("broken-yaml").starts_with("error unsupported=false line=Some(7): invalid YAML"));
-    assert_eq!(check("no-pods"), "error unsupported=false line=Some(1): expected a `PODS` list at the top of Podfile.lock\n");
+    assert_eq!(
+        check("no-pods"),
+        "error unsupported=false line=Some(1): expected a `PODS` list at the top of Podfile.lock\n"
+    );
 }

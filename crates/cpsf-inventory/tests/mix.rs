@@ -59,7 +59,9 @@ fn arrow_keys_aliases_and_escapes() {
     // The purl names the Hex package, not the app alias.
     assert!(out.contains("component pkg:hex/jason@1.2.2\n  at mix.lock:Some(4)"));
     assert!(out.contains("component pkg:hex/jason@1.4.1\n  at mix.lock:Some(3)"));
-    assert!(out.contains("  download git+https://git.example.com/team/tz.git@3f5c2a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a#apps/tz\n"));
+    assert!(out.contains(
+        "  download git+https://git.example.com/team/tz.git@3f5c2a9e8d7b6c5a4f3e2d1c0b9a8f7e6d5c4b3a#apps/tz\n"
+    ));
     assert!(!out.contains("legacy_json"));
 }
 
@@ -68,7 +70,9 @@ fn bad_entries_are_skipped_with_diagnostics() {
     let out = check("bad-entries");
     assert_eq!(out.matches("component ").count(), 1);
     assert!(out.starts_with("component pkg:hex/jason@1.4.1\n  at mix.lock:Some(3)"));
-    assert!(out.contains("line=Some(2): entry `bad_checksum` skipped: expected the outer checksum to be 64 hex digits (SHA-256)"));
+    assert!(out.contains(
+        "line=Some(2): entry `bad_checksum` skipped: expected the outer checksum to be 64 hex digits (SHA-256)"
+    ));
     assert!(out.contains("line=Some(4): duplicate entry `good` skipped"));
     assert!(out.contains("line=Some(5): entry `no_version` skipped: expected a version string"));
     assert!(out.contains("line=Some(6): entry `not_a_tuple` skipped: expected a tuple"));
@@ -80,7 +84,10 @@ fn bad_entries_are_skipped_with_diagnostics() {
 #[test]
 fn broken_files_name_the_line() {
     assert_eq!(check("broken-syntax"), "error unsupported=false line=Some(3): invalid mix.lock: expected `,` or `}`\n");
-    assert_eq!(check("unterminated-string"), "error unsupported=false line=Some(3): invalid mix.lock: unterminated string\n");
+    assert_eq!(
+        check("unterminated-string"),
+        "error unsupported=false line=Some(3): invalid mix.lock: unterminated string\n"
+    );
     assert_eq!(
         check("not-a-map"),
         "error unsupported=false line=Some(2): expected a map `%{...}` at the top of mix.lock, found a list\n"

@@ -18,19 +18,29 @@ fn flutter_app_reads_dependency_kinds_hashes_and_sources() {
     assert!(out.contains(
         "component pkg:pub/http@1.2.1\n  at pubspec.lock:Some(45) direct=Some(true) scope=Some(Required)\n  hash SHA-256 951a54c6"
     ));
-    assert!(out.contains("component pkg:pub/flutter_lints@3.0.2\n  at pubspec.lock:Some(32) direct=Some(true) scope=Some(Dev)"));
-    assert!(out.contains("component pkg:pub/collection@1.18.0\n  at pubspec.lock:Some(12) direct=Some(true) scope=None"));
+    assert!(out.contains(
+        "component pkg:pub/flutter_lints@3.0.2\n  at pubspec.lock:Some(32) direct=Some(true) scope=Some(Dev)"
+    ));
+    assert!(
+        out.contains("component pkg:pub/collection@1.18.0\n  at pubspec.lock:Some(12) direct=Some(true) scope=None")
+    );
     assert!(out.contains("component pkg:pub/async@2.11.0\n  at pubspec.lock:Some(4) direct=Some(false) scope=None"));
     // A private repository is named; pub.dev is not.
-    assert!(out.contains("component pkg:pub/internal_auth@2.4.1?repository_url=https:%2F%2Fdart.cloudsmith.io%2Facme-corp%2Fpub%2F\n"));
+    assert!(out.contains(
+        "component pkg:pub/internal_auth@2.4.1?repository_url=https:%2F%2Fdart.cloudsmith.io%2Facme-corp%2Fpub%2F\n"
+    ));
     assert!(!out.contains("repository_url=https:%2F%2Fpub.dev"));
     // Git packages: the resolved commit, and the subfolder when there is one.
     assert!(out.contains(
         "  download git+https://github.com/flutter/packages.git@0c9c7a8d2b6f4e1a3e5d7c9b1a3f5e7d9c1b3a5f#packages/webview_flutter/webview_flutter\n"
     ));
-    assert!(out.contains("  download git+https://github.com/asjqkkkk/markdown_widget.git@7d3c2e1b9a8f6e5d4c3b2a1908f7e6d5c4b3a291\n"));
+    assert!(out.contains(
+        "  download git+https://github.com/asjqkkkk/markdown_widget.git@7d3c2e1b9a8f6e5d4c3b2a1908f7e6d5c4b3a291\n"
+    ));
     // SDK packages have no version (pub's `0.0.0` is a placeholder), and a diagnostic says so once per SDK.
-    assert!(out.contains("component pkg:pub/flutter\n  at pubspec.lock:Some(27) direct=Some(true) scope=Some(Required)\n"));
+    assert!(
+        out.contains("component pkg:pub/flutter\n  at pubspec.lock:Some(27) direct=Some(true) scope=Some(Required)\n")
+    );
     assert!(out.contains("component pkg:pub/sky_engine\n  at pubspec.lock:Some(110) direct=Some(false)"));
     assert!(!out.contains("0.0.0"));
     assert_eq!(out.matches("diagnostic unpinned-requirement").count(), 1);
@@ -45,8 +55,14 @@ fn flutter_app_reads_dependency_kinds_hashes_and_sources() {
 #[test]
 fn older_layouts_without_sha256_or_dependency_kind() {
     let out = check("legacy-pub-dartlang");
-    assert!(out.contains("component pkg:pub/args@2.3.1\n  at pubspec.lock:Some(4) direct=Some(true) scope=Some(Required)\n"));
-    assert!(out.contains("component pkg:pub/test@1.21.4\n  at pubspec.lock:Some(25) direct=Some(true) scope=Some(Dev)\n"));
+    assert!(
+        out.contains(
+            "component pkg:pub/args@2.3.1\n  at pubspec.lock:Some(4) direct=Some(true) scope=Some(Required)\n"
+        )
+    );
+    assert!(
+        out.contains("component pkg:pub/test@1.21.4\n  at pubspec.lock:Some(25) direct=Some(true) scope=Some(Dev)\n")
+    );
     assert!(!out.contains("hash"), "no sha256 in the file, so no hash");
     assert!(!out.contains("repository_url"), "pub.dartlang.org is pub.dev's old name");
 
@@ -64,7 +80,9 @@ fn bad_entries_are_skipped_with_diagnostics() {
     assert!(out.contains("line=Some(11): package `broken_list` skipped: expected a mapping"));
     assert!(out.contains("line=Some(14): package `mystery` skipped: unknown source `third_party`"));
     assert!(out.contains("line=Some(19): package `no_version` skipped: expected a `version`"));
-    assert!(out.contains("line=Some(25): package `short_hash` skipped: expected `description.sha256` to be 64 hex digits"));
+    assert!(
+        out.contains("line=Some(25): package `short_hash` skipped: expected `description.sha256` to be 64 hex digits")
+    );
     assert!(out.contains("line=Some(33): package `git_without_url` skipped: a git package needs `description.url`"));
     assert!(out.contains("line=Some(40): package `no_source` skipped: expected a `source`"));
 }
