@@ -162,10 +162,10 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             let Some(target_ref) = bom_ref(target) else { continue };
             if local.contains(&i) {
                 direct.insert(target);
-            } else if let Some(set) = edges.get_mut(i) {
-                if target != i {
-                    set.insert(target_ref);
-                }
+            } else if let Some(set) = edges.get_mut(i)
+                && target != i
+            {
+                set.insert(target_ref);
             }
         }
     }

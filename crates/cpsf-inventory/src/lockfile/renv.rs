@@ -81,8 +81,8 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let repositories = read_repositories(root);
 
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    // (component, its record) for every record that became a component, keyed by R package name.
-    let mut built: BTreeMap<String, (Component, &Map<String, Value>, Option<u32>)> = BTreeMap::new();
+    // Every record that became a component, keyed by R package name.
+    let mut built: BTreeMap<String, Built<'_>> = BTreeMap::new();
     for (key, record) in packages {
         let line = record_lines.get(key).copied();
         let Some(record) = record.as_object() else {
@@ -127,6 +127,9 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     }
     Ok(Parsed { components, diagnostics })
 }
+
+/// A record that became a component: the component, the record, and the record's line.
+type Built<'a> = (Component, &'a Map<String, Value>, Option<u32>);
 
 /// `R.Repositories[]` as name → URL.
 fn read_repositories(root: &Map<String, Value>) -> BTreeMap<String, String> {
