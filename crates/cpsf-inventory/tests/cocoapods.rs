@@ -110,3 +110,13 @@ fn broken_files_name_the_line() {
         "error unsupported=false line=Some(1): expected a `PODS` list at the top of Podfile.lock\n"
     );
 }
+
+#[test]
+fn every_edge_points_at_a_component() {
+    for scenario in ["firebase-trunk", "external-sources", "cocoapods-1.0", "master-specs-repo"] {
+        let source = common::load_fixture("cocoapods", scenario);
+        let parsed = common::parse(LockfileKind::PodfileLock, "Podfile.lock", &source).expect("parses");
+        assert!(parsed.components.iter().any(|c| !c.dependencies.is_empty()), "{scenario} has edges");
+        common::assert_edges_resolve(scenario, &parsed);
+    }
+}

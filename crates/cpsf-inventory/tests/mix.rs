@@ -93,3 +93,13 @@ fn broken_files_name_the_line() {
         "error unsupported=false line=Some(2): expected a map `%{...}` at the top of mix.lock, found a list\n"
     );
 }
+
+#[test]
+fn every_edge_points_at_a_component() {
+    for scenario in ["phoenix-app", "legacy-tuples"] {
+        let source = common::load_fixture("mix", scenario);
+        let parsed = common::parse(LockfileKind::MixLock, "mix.lock", &source).expect("parses");
+        assert!(parsed.components.iter().any(|c| !c.dependencies.is_empty()), "{scenario} has edges");
+        common::assert_edges_resolve(scenario, &parsed);
+    }
+}

@@ -104,3 +104,13 @@ fn broken_files_name_the_line() {
         "error unsupported=false line=Some(5): expected `Packages` to be an object of package records\n"
     );
 }
+
+#[test]
+fn every_edge_points_at_a_component() {
+    for scenario in ["renv-0.17", "renv-1.1", "bad-entries"] {
+        let source = common::load_fixture("renv", scenario);
+        let parsed = common::parse(LockfileKind::RenvLock, "renv.lock", &source).expect("parses");
+        assert!(parsed.components.iter().any(|c| !c.dependencies.is_empty()), "{scenario} has edges");
+        common::assert_edges_resolve(scenario, &parsed);
+    }
+}
