@@ -7,7 +7,9 @@
 //!   `pkg:hex/NAME@VERSION` (the organization of a `hexpm:ORG` repository is the namespace). The outer checksum
 //!   is the SHA-256 of the package tarball and becomes the hash; the inner checksum is a digest over the
 //!   tarball's contents, not of a file, and is not recorded. Packages of hex.pm and its organizations get their
-//!   tarball URL as download location.
+//!   tarball URL as download location. A package of another Hex repository is named there only by the
+//!   repository's configured name, not its URL, so its purl cannot say where it comes from (no qualifier) and
+//!   it gets no download location.
 //! - Git dependencies: `{:git, "url", "commit", [branch: ..., tag: ..., subdir: ...]}`. The lock records no
 //!   version for them, so the component is `pkg:hex/APP?vcs_url=git+URL@COMMIT` (`#DIR` appended when the
 //!   dependency lives in a subfolder, `subdir:` or `sparse:`), which is also the download location.

@@ -1,5 +1,6 @@
-//! Parser for Swift Package Manager's `Package.resolved`, versions 1 to 3; also the JSON position finder and the
-//! repository-URL splitting that `renv.rs` shares.
+//! Parser for Swift Package Manager's `Package.resolved`, versions 1 to 3; also three helpers the other parsers
+//! of this group share: the JSON position finder (`renv.rs`), repository-URL splitting (`renv.rs`) and the
+//! `git+URL@REVISION#PATH` download-location form (all of them).
 //!
 //! - Version 1 keeps its pins under `object.pins[]` as `{ package, repositoryURL, state { branch, revision,
 //!   version } }`.
@@ -10,8 +11,9 @@
 //! A source-control pin becomes `pkg:swift/<host>/<owner path>/<repository>@<version>`, read from its URL (`.git`
 //! stripped, case kept). A pin on a branch or a bare revision has no version: its commit goes in the `vcs_url`
 //! qualifier (`git+URL@REVISION`) so that two such pins stay apart. Every pin with a revision gets
-//! `git+URL@REVISION` as its download location. Registry pins are `pkg:swift/<scope>/<name>@<version>` from
-//! their `scope.name` identity. Local checkouts (`localSourceControl`, or a version-1 URL that is a local path)
+//! `git+URL@REVISION` as its download location (an scp-like `git@host:path` written `ssh://git@host/path`).
+//! Registry pins are `pkg:swift/<scope>/<name>@<version>` from their `scope.name` identity, with the registry
+//! URL in `repository_url` when the pin records one (SwiftPM usually writes an empty `location`). Local checkouts (`localSourceControl`, or a version-1 URL that is a local path)
 //! are the developer's own folders, not external components, and are left out. The file records no edges and
 //! does not say which packages the root depends on directly, so `direct` stays unknown.
 
