@@ -104,7 +104,10 @@ pub fn check(kind: LockfileKind, format: &str, scenario: &str, lockfile: &str) -
         std::fs::write(&expected_path, &actual).expect("write expected.txt");
     }
     let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-    assert_eq!(actual, expected, "fixture {format}/{scenario}: output differs from expected.txt (CPSF_BLESS=1 rewrites it)");
+    assert_eq!(
+        actual, expected,
+        "fixture {format}/{scenario}: output differs from expected.txt (CPSF_BLESS=1 rewrites it)"
+    );
     actual
 }
 
