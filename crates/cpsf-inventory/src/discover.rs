@@ -26,7 +26,7 @@ pub struct DiscoverOptions {
 
 impl Default for DiscoverOptions {
     fn default() -> Self {
-        Self { exclude: vec![], no_ignore: false, include_vendored: false, max_file_size: 256 * 1024 * 1024 }
+        Self { exclude: vec![], no_ignore: false, include_vendored: false, max_file_size: 64 * 1024 * 1024 }
     }
 }
 

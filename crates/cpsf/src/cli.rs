@@ -157,7 +157,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub include_vendored: bool,
     /// Skip files larger than this many bytes (with a warning)
-    #[arg(long, value_name = "BYTES", default_value_t = 256 * 1024 * 1024)]
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024 * 1024)]
     pub max_file_size: u64,
 }
 
