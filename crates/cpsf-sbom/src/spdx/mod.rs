@@ -10,6 +10,7 @@ pub mod json;
 pub mod tagvalue;
 pub mod v3;
 
+mod graph;
 pub(crate) mod identifiers;
 pub(crate) mod license;
 mod v2_read;

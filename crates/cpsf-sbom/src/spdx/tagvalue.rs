@@ -595,7 +595,7 @@ fn to_json(text: &str) -> Result<(Value, BTreeMap<String, u32>, Vec<Diagnostic>)
         } else {
             parsed.diagnostics.push(Diagnostic::new(
                 DiagnosticCode::SbomMalformed,
-                "",
+                "tag-value",
                 Some(line),
                 format!("unknown tag `{tag}` was ignored"),
             ));

@@ -20,9 +20,9 @@
 //! - Licences: `licenseDeclared` (not the concluded licence) as an expression; a lone `LicenseRef-` whose
 //!   extracted text is nothing but its name is that free-text name.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
-use cpsf_model::{Component, ComponentKind, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Inventory, Purl, Scope};
+use cpsf_model::{Component, ComponentKind, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Purl, Scope};
 use serde_json::Value;
 
 use super::identifiers::{self, ActorKind};
@@ -86,7 +86,7 @@ struct Reader<'a> {
 impl Reader<'_> {
     fn warn(&mut self, pointer: &str, id: Option<&str>, message: String) {
         let (path, line) = match self.syntax {
-            Syntax::TagValue => (String::new(), id.and_then(|id| self.lines.get(id).copied())),
+            Syntax::TagValue => ("tag-value".to_owned(), id.and_then(|id| self.lines.get(id).copied())),
             Syntax::Json | Syntax::Yaml => (pointer.to_owned(), None),
         };
         self.diagnostics.push(Diagnostic::new(DiagnosticCode::SbomMalformed, path, line, message));
@@ -94,7 +94,7 @@ impl Reader<'_> {
 
     fn loss(&mut self, pointer: &str, id: &str, message: String) {
         let (path, line) = match self.syntax {
-            Syntax::TagValue => (String::new(), self.lines.get(id).copied()),
+            Syntax::TagValue => ("tag-value".to_owned(), self.lines.get(id).copied()),
             Syntax::Json | Syntax::Yaml => (pointer.to_owned(), None),
         };
         self.diagnostics.push(Diagnostic::new(DiagnosticCode::ConversionLoss, path, line, message));
@@ -246,9 +246,7 @@ pub(crate) fn read(value: Value, syntax: Syntax, lines: &BTreeMap<String, u32>) 
         }
     }
     let mut element_ids: Vec<String> = packages.iter().map(|(id, _)| id.clone()).collect();
-    for list in ["files", "snippets"] {
-        element_ids.extend(array(&value, list).iter().filter_map(|e| text(e, "SPDXID")));
-    }
+    element_ids.extend(array(&value, "files").iter().filter_map(|e| text(e, "SPDXID")));
 
     // Relationships, plus the JSON forms of DESCRIBES (`documentDescribes`) and CONTAINS (`hasFiles`).
     let mut related: BTreeSet<String> = BTreeSet::new();
@@ -259,17 +257,21 @@ pub(crate) fn read(value: Value, syntax: Syntax, lines: &BTreeMap<String, u32>) 
         }
         related.insert(id.to_owned());
     }
+    // Distinct (dependent, dependency) pairs: `A DEPENDS_ON B` and `B DEV_DEPENDENCY_OF A` are one edge, and a
+    // package's `hasFiles` entry is the same statement as `CONTAINS`.
+    let mut dependency_pairs: BTreeSet<(String, String)> = BTreeSet::new();
     for p in array(&value, "packages") {
         let files: Vec<String> = array(p, "hasFiles").iter().filter_map(Value::as_str).map(str::to_owned).collect();
         if !files.is_empty()
             && let Some(id) = text(p, "SPDXID")
         {
-            related.insert(id);
-            related.extend(files);
+            related.insert(id.clone());
+            for file in files {
+                dependency_pairs.insert((id.clone(), file.clone()));
+                related.insert(file);
+            }
         }
     }
-    // Distinct (dependent, dependency) pairs: `A DEPENDS_ON B` and `B DEV_DEPENDENCY_OF A` are one edge.
-    let mut dependency_pairs: BTreeSet<(String, String)> = BTreeSet::new();
     // (dependent, dependency, scope hint)
     let mut edges: Vec<(String, String, Option<Scope>)> = Vec::new();
     for (i, r) in array(&value, "relationships").iter().enumerate() {
@@ -301,7 +303,10 @@ pub(crate) fn read(value: Value, syntax: Syntax, lines: &BTreeMap<String, u32>) 
         }
         if let Some(kind) = dependency_kind(&ty) {
             let (dependent, dependency) = if kind.forward { (from, to) } else { (to, from) };
-            dependency_pairs.insert((dependent.clone(), dependency.clone()));
+            let says_nothing = |id: &str| id == document_id || id == "NONE" || id == "NOASSERTION";
+            if !says_nothing(&dependent) && !says_nothing(&dependency) {
+                dependency_pairs.insert((dependent.clone(), dependency.clone()));
+            }
             if package_ids.contains(&dependent) && package_ids.contains(&dependency) && dependent != dependency {
                 edges.push((dependent, dependency, kind.scope));
             }
@@ -310,84 +315,7 @@ pub(crate) fn read(value: Value, syntax: Syntax, lines: &BTreeMap<String, u32>) 
     let relationship_count = dependency_pairs.len();
     let unrelated: Vec<String> = element_ids.iter().filter(|id| !related.contains(*id)).cloned().collect();
 
-    // The product: the one package the document describes.
-    let described_packages: Vec<&String> = describes.iter().filter(|d| package_ids.contains(*d)).collect();
-    let root_id: Option<String> = match described_packages.as_slice() {
-        [one] => Some((*one).clone()),
-        _ => None,
-    };
-
-    let bom_refs: BTreeMap<String, String> = packages.iter().map(|(id, c)| (id.clone(), c.bom_ref.clone())).collect();
-    let mut root: Option<Component> = None;
-    let mut components: Vec<Component> = Vec::new();
-    let mut noted_direct: BTreeMap<String, (Option<bool>, Option<Scope>)> = BTreeMap::new();
-    for (id, c) in packages {
-        if root_id.as_ref() == Some(&id) && root.is_none() {
-            root = Some(c);
-        } else {
-            noted_direct.insert(c.bom_ref.clone(), (c.direct, c.scope));
-            components.push(c);
-        }
-    }
-    let root_ref = root.as_ref().map(|r| r.bom_ref.clone());
-
-    // Edges, by bom_ref; scope hints from relationships to the product.
-    let mut dependencies: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut root_dependencies: BTreeSet<String> = BTreeSet::new();
-    let mut scope_hints: BTreeMap<String, Option<Scope>> = BTreeMap::new();
-    for (dependent, dependency, scope) in edges {
-        let (Some(from), Some(to)) = (bom_refs.get(&dependent), bom_refs.get(&dependency)) else { continue };
-        if Some(&dependent) == root_id.as_ref() {
-            if Some(to) != root_ref.as_ref() {
-                root_dependencies.insert(to.clone());
-                if let Some(s) = scope {
-                    let hint = scope_hints.entry(to.clone()).or_insert(None);
-                    *hint = Scope::merge(*hint, Some(s));
-                }
-            }
-        } else if Some(&dependency) != root_id.as_ref() && from != to {
-            dependencies.entry(from.clone()).or_default().insert(to.clone());
-        }
-    }
-    for c in &mut components {
-        if let Some(deps) = dependencies.get(&c.bom_ref) {
-            c.dependencies.extend(deps.iter().cloned());
-        }
-    }
-
-    let mut inventory = Inventory::default();
-    inventory.extend_components(components);
-    if let Some(r) = &mut root {
-        r.dependencies = root_dependencies.clone();
-    }
-    // Direct and transitive, from the product's edges; scope from relationships to the product.
-    if root.is_some() {
-        let mut reachable: BTreeSet<String> = BTreeSet::new();
-        let mut queue: VecDeque<String> = root_dependencies.iter().cloned().collect();
-        while let Some(next) = queue.pop_front() {
-            if reachable.insert(next.clone())
-                && let Some(c) = inventory.component(&next)
-            {
-                queue.extend(c.dependencies.iter().filter(|d| !reachable.contains(*d)).cloned());
-            }
-        }
-        for c in &mut inventory.components {
-            if root_dependencies.contains(&c.bom_ref) {
-                c.direct = Some(true);
-            } else if reachable.contains(&c.bom_ref) {
-                c.direct = Some(false);
-            }
-            if let Some(Some(scope)) = scope_hints.get(&c.bom_ref) {
-                c.scope = Some(*scope);
-            }
-        }
-    }
-    for c in &mut inventory.components {
-        if let Some((direct, scope)) = noted_direct.get(&c.bom_ref) {
-            c.direct = direct.or(c.direct);
-            c.scope = scope.or(c.scope);
-        }
-    }
+    let (mut inventory, root) = super::graph::assemble(packages, edges, &describes);
 
     // Document metadata.
     let creation = value.get("creationInfo").cloned().unwrap_or(Value::Null);
