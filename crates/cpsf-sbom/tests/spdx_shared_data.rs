@@ -19,7 +19,7 @@ fn read_file(path: &Path) -> Result<ReadSbom, SbomError> {
 fn spdx_files(root: &Path) -> Vec<PathBuf> {
     let mut files = files_under(&root.join("spdx/spdx-examples"));
     files.extend(files_under(&root.join("spdx/examples-2.3")));
-    files.retain(|p| !p.extension().is_some_and(|e| e == "md"));
+    files.retain(|p| p.extension().is_none_or(|e| e != "md"));
     files
 }
 

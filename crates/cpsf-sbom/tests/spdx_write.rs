@@ -63,7 +63,7 @@ fn document_creation_information() {
         doc["creationInfo"]["creators"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     assert_eq!(
         creators,
-        [format!("Person: Hanako Yamada (hanako@acme.example)"), format!("Tool: cpsf-{}", env!("CARGO_PKG_VERSION"))]
+        ["Person: Hanako Yamada (hanako@acme.example)".to_owned(), format!("Tool: cpsf-{}", env!("CARGO_PKG_VERSION"))]
     );
     assert!(
         doc["comment"].as_str().unwrap().contains("lockfile skipped: legacy/yarn.lock: line 7: expected `version`")

@@ -260,6 +260,11 @@ impl LicenseRefs {
         }
     }
 
+    /// The free-text name a `LicenseRef-` was handed out for.
+    pub fn name_of(&self, id: &str) -> Option<&str> {
+        self.by_name.iter().find(|(_, v)| v.as_str() == id).map(|(name, _)| name.as_str())
+    }
+
     /// Every `LicenseRef-` handed out or seen so far, ordered by identifier.
     pub fn extracted(&self) -> Vec<ExtractedLicense> {
         let mut v: Vec<ExtractedLicense> = self

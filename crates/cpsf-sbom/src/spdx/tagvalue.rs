@@ -253,6 +253,9 @@ struct Annotation {
     target: Option<String>,
 }
 
+/// A tag-value document in the JSON shape, the line each element's SPDXID starts on, and warnings.
+type Converted = (Value, BTreeMap<String, u32>, Vec<Diagnostic>);
+
 #[derive(Default)]
 struct Parsed {
     document: Map<String, Value>,
@@ -452,7 +455,7 @@ impl Parsed {
     }
 
     /// The document in the JSON shape, and the line each element's SPDXID starts on.
-    fn into_json(mut self) -> (Value, BTreeMap<String, u32>, Vec<Diagnostic>) {
+    fn into_json(mut self) -> Converted {
         let mut lines = BTreeMap::new();
         for e in self.packages.iter().chain(&self.files).chain(&self.snippets) {
             if let Some(id) = e.map.get("SPDXID").and_then(Value::as_str) {
@@ -519,7 +522,7 @@ impl Parsed {
 
 /// Convert tag-value text into the SPDX 2 JSON shape. Returns the document, the line each element starts on
 /// and warnings (unknown tags).
-fn to_json(text: &str) -> Result<(Value, BTreeMap<String, u32>, Vec<Diagnostic>), SbomError> {
+fn to_json(text: &str) -> Result<Converted, SbomError> {
     let mut parsed = Parsed::default();
     let mut section = Section::Document;
     let mut lines = text.lines().enumerate().map(|(i, l)| (u32::try_from(i + 1).unwrap_or(u32::MAX), l));

@@ -4,19 +4,14 @@
 //! - Packages become components: `bom_ref` is the canonical purl of the first valid `PACKAGE-MANAGER purl`
 //!   external reference (name, group and version then come from the purl, the version from `versionInfo`
 //!   when the purl has none), else the package's SPDXID. Files and snippets are not components.
-//! - The described product: when the document DESCRIBES exactly one package, that package is
-//!   `metadata.component` and not a component; otherwise there is no product and the described packages stay
-//!   components.
+//! - The product, direct/transitive and scope are worked out from what the document describes and the
+//!   dependency edges, as for SPDX 3 (`graph.rs`).
 //! - Dependency edges come from `DEPENDS_ON`, `DEPENDENCY_OF` and the typed `*_DEPENDENCY_OF` relationships
-//!   (reversed), `HAS_PREREQUISITE`/`PREREQUISITE_FOR`, `DYNAMIC_LINK`/`STATIC_LINK`, and `CONTAINS`/
-//!   `CONTAINED_BY` between packages (a package that contains another cannot be complete without it; SBOM
-//!   tools commonly state composition this way). Edges to files, to other documents or to NONE/NOASSERTION
-//!   are not dependencies.
-//! - Scope: a development (`DEV_`, `BUILD_`, `TEST_DEPENDENCY_OF`), optional or runtime dependency relationship
-//!   *to the product* gives the component that scope; relationships between other packages carry no scope
-//!   for the product. Direct: the product's dependencies are direct, the other packages reachable from them
-//!   transitive. A package comment in cpsf's form (`found in: ...`, `direct dependency`, `scope: ...`) says
-//!   so explicitly and wins.
+//!   (reversed; `DEV_`, `BUILD_` and `TEST_` give development scope, `OPTIONAL_` optional and `RUNTIME_`
+//!   required scope when they point at the product), `HAS_PREREQUISITE`/`PREREQUISITE_FOR`,
+//!   `DYNAMIC_LINK`/`STATIC_LINK`, and `CONTAINS`/`CONTAINED_BY` between packages (a package that contains
+//!   another cannot be complete without it; SBOM tools commonly state composition this way). Edges to
+//!   files, to other documents or to NONE/NOASSERTION are not dependencies.
 //! - Licences: `licenseDeclared` (not the concluded licence) as an expression; a lone `LicenseRef-` whose
 //!   extracted text is nothing but its name is that free-text name.
 

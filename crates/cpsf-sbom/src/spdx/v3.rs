@@ -156,12 +156,12 @@ impl Writer {
         if expression == "NOASSERTION" {
             return None;
         }
-        for e in self.licenses.extracted() {
-            let Some(name) = e.name else { continue };
-            if self.texts.contains_key(&e.id) {
+        for license_ref in super::license::license_refs_in(&expression) {
+            if self.texts.contains_key(&license_ref) {
                 continue;
             }
-            let id = self.iri("LicensingText-", &e.id);
+            let Some(name) = self.licenses.name_of(&license_ref).map(str::to_owned) else { continue };
+            let id = self.iri("LicensingText-", &license_ref);
             let mut m = self.element("simplelicensing_SimpleLicensingText", &id);
             m.insert("name".into(), json!(name));
             m.insert("simplelicensing_licenseText".into(), json!(name));
@@ -170,7 +170,7 @@ impl Writer {
                 json!("The licence as the package metadata names it; cpsf did not see the licence text."),
             );
             self.graph.push(Value::Object(m));
-            self.texts.insert(e.id, id);
+            self.texts.insert(license_ref, id);
         }
         Some(expression)
     }
