@@ -79,3 +79,20 @@ fn without_a_product_nothing_is_made_up() {
         assert_eq!(read.facts.describes.len(), 5, "{format}: the five direct dependencies");
     }
 }
+
+#[test]
+fn without_authors_cpsf_is_the_creator() {
+    let mut inventory = sample_inventory();
+    inventory.metadata.authors.clear();
+    for format in FORMATS {
+        let read = round_trip(&inventory, *format);
+        assert_same_facts(&inventory, &read.inventory, &format.to_string());
+    }
+    let (text, _) = write(&inventory, SbomFormat::Spdx3JsonLd).unwrap();
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let creation = &doc["@graph"][0];
+    let agent = creation["createdBy"][0].as_str().unwrap();
+    let agent = doc["@graph"].as_array().unwrap().iter().find(|e| e["spdxId"] == agent).unwrap();
+    assert_eq!(agent["type"], "SoftwareAgent");
+    assert_eq!(agent["name"], format!("cpsf-{}", env!("CARGO_PKG_VERSION")));
+}

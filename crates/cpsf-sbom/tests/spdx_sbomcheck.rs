@@ -69,3 +69,26 @@ fn an_unknown_supplier_is_reported_not_invented() {
         assert_eq!(report["validationMessages"], serde_json::json!([]), "{format}: still a valid document");
     }
 }
+
+/// Without a product, the document describes the direct dependencies, and is still conformant.
+#[test]
+fn without_a_product_the_documents_stay_conformant() {
+    if !sbomcheck_available() {
+        return;
+    }
+    let mut inventory = sample_inventory();
+    inventory.metadata.component = None;
+    for (format, name, spec) in [
+        (SbomFormat::SpdxTagValue(SpdxVersion::V2_3), "no-product.spdx", "spdx2"),
+        (SbomFormat::Spdx3JsonLd, "no-product.spdx3.json", "spdx3"),
+    ] {
+        let (text, _) = write(&inventory, format).unwrap();
+        let report = sbomcheck(&text, name, spec);
+        assert_eq!(report["isNtiaConformant"], true, "{format}: {report:#}");
+        assert_eq!(report["totalNumberComponents"], 7, "{format}");
+        assert_eq!(
+            report["graphValidation"]["floatingComponents"]["floatingComponentCount"], 0,
+            "{format}: {report:#}"
+        );
+    }
+}

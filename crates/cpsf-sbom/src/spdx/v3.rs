@@ -286,16 +286,16 @@ fn build(inventory: &Inventory) -> (Value, Vec<Diagnostic>) {
 
     // Who and what created the document.
     let mut created_by: Vec<String> = inventory.metadata.authors.iter().map(|a| w.agent(a)).collect();
-    let mut tool_names: Vec<String> = inventory
-        .metadata
-        .tools
-        .iter()
-        .map(|t| identifiers::tool_actor(t).trim_start_matches("Tool:").trim().to_owned())
-        .collect();
+    let mut tool_names: Vec<String> = Vec::new();
+    for tool in &inventory.metadata.tools {
+        let name = identifiers::tool_actor(tool).trim_start_matches("Tool:").trim().to_owned();
+        if !tool_names.contains(&name) {
+            tool_names.push(name);
+        }
+    }
     if !inventory.metadata.tools.iter().any(|t| t.name == "cpsf") {
         tool_names.push(format!("cpsf-{}", super::CPSF_VERSION));
     }
-    tool_names.dedup();
     if created_by.is_empty() {
         // SPDX 3 needs an agent; with no author named, it is cpsf itself that created the data.
         let cpsf = tool_names.iter().find(|t| t.starts_with("cpsf")).cloned().unwrap_or_else(|| "cpsf".into());
