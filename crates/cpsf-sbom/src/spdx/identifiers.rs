@@ -99,9 +99,37 @@ pub(crate) fn spdx_created(timestamp: Option<&str>) -> (String, bool) {
 /// Whether a party reads as an organization rather than a person (CycloneDX does not say which it is).
 pub(crate) fn looks_like_organization(name: &str) -> bool {
     const MARKS: &[&str] = &[
-        "inc", "inc.", "ltd", "ltd.", "llc", "gmbh", "ag", "corp", "corp.", "corporation", "company", "co.",
-        "foundation", "project", "team", "community", "group", "org", "s.a.", "sa", "bv", "b.v.", "oy", "ab",
-        "limited", "labs", "software", "contributors", "developers", "authors", "university",
+        "inc",
+        "inc.",
+        "ltd",
+        "ltd.",
+        "llc",
+        "gmbh",
+        "ag",
+        "corp",
+        "corp.",
+        "corporation",
+        "company",
+        "co.",
+        "foundation",
+        "project",
+        "team",
+        "community",
+        "group",
+        "org",
+        "s.a.",
+        "sa",
+        "bv",
+        "b.v.",
+        "oy",
+        "ab",
+        "limited",
+        "labs",
+        "software",
+        "contributors",
+        "developers",
+        "authors",
+        "university",
     ];
     let words: Vec<String> = name.split_whitespace().map(|w| w.trim_matches(',').to_ascii_lowercase()).collect();
     words.len() == 1 || words.iter().any(|w| MARKS.contains(&w.as_str()))
@@ -165,9 +193,9 @@ pub(crate) fn parse_actor(text: &str) -> Option<(ActorKind, Party)> {
 /// Split `name-1.2.3` into a tool name and version (the version starts at the last `-` followed by a digit).
 pub(crate) fn parse_tool(text: &str) -> Tool {
     let text = text.trim();
-    let split = text.rmatch_indices('-').find(|(i, _)| {
-        text.get(i + 1..).and_then(|rest| rest.chars().next()).is_some_and(|c| c.is_ascii_digit())
-    });
+    let split = text
+        .rmatch_indices('-')
+        .find(|(i, _)| text.get(i + 1..).and_then(|rest| rest.chars().next()).is_some_and(|c| c.is_ascii_digit()));
     match split {
         Some((i, _)) => Tool {
             name: text.get(..i).unwrap_or(text).to_owned(),
@@ -185,8 +213,14 @@ mod tests {
     #[test]
     fn ids_are_sanitized_and_unique() {
         let mut ids = IdAllocator::default();
-        assert_eq!(ids.allocate("SPDXRef-Package-", "npm/@angular/core@16.0.0"), "SPDXRef-Package-npm-angular-core-16.0.0");
-        assert_eq!(ids.allocate("SPDXRef-Package-", "npm/@angular/core@16.0.0"), "SPDXRef-Package-npm-angular-core-16.0.0-2");
+        assert_eq!(
+            ids.allocate("SPDXRef-Package-", "npm/@angular/core@16.0.0"),
+            "SPDXRef-Package-npm-angular-core-16.0.0"
+        );
+        assert_eq!(
+            ids.allocate("SPDXRef-Package-", "npm/@angular/core@16.0.0"),
+            "SPDXRef-Package-npm-angular-core-16.0.0-2"
+        );
         assert_eq!(ids.allocate("SPDXRef-Package-", "///"), "SPDXRef-Package-unnamed");
     }
 

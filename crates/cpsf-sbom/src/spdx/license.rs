@@ -1,7 +1,7 @@
 //! SPDX licence expressions as SPDX documents need them: syntax check, canonical identifier case, and
 //! `LicenseRef-` identifiers for free-text licence names. Identifiers come from the SPDX License List 3.27.0.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 const LICENSE_IDS: &str = include_str!("data/license-ids.txt");
 const EXCEPTION_IDS: &str = include_str!("data/exception-ids.txt");
@@ -193,17 +193,20 @@ fn needs_parentheses(expression: &str) -> bool {
     true
 }
 
-/// A free-text licence name that became a `LicenseRef-`.
+/// A `LicenseRef-` a document must declare: a free-text licence name that became one (`name` is the text as
+/// found), or one that an input expression already used (`name` is `None`: only the identifier is known).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct ExtractedLicense {
     pub id: String,
-    pub name: String,
+    pub name: Option<String>,
 }
 
-/// Allocates `LicenseRef-` identifiers for free-text names, one per distinct name, unique and stable.
+/// Allocates `LicenseRef-` identifiers for free-text names, one per distinct name, unique and stable, and
+/// remembers the `LicenseRef-`s that valid input expressions used, so a document can declare all of them.
 #[derive(Debug, Default)]
 pub(crate) struct LicenseRefs {
     by_name: BTreeMap<String, String>,
+    referenced: BTreeSet<String>,
 }
 
 impl LicenseRefs {
@@ -214,7 +217,7 @@ impl LicenseRefs {
         let base = format!("LicenseRef-{}", crate::spdx::identifiers::sanitize(name, "unnamed"));
         let mut id = base.clone();
         let mut n = 2;
-        while self.by_name.values().any(|v| *v == id) {
+        while self.by_name.values().any(|v| *v == id) || self.referenced.contains(&id) {
             id = format!("{base}-{n}");
             n += 1;
         }
@@ -230,7 +233,18 @@ impl LicenseRefs {
             if l.is_empty() || l == "NOASSERTION" {
                 continue;
             }
-            let part = canonical_expression(l).unwrap_or_else(|| self.reference(l));
+            // A `DocumentRef-` licence points into another document this one does not reference: free text.
+            let part = match canonical_expression(l) {
+                Some(expression) if !expression.contains("DocumentRef-") => {
+                    for id in license_refs_in(&expression) {
+                        if !self.by_name.values().any(|v| *v == id) {
+                            self.referenced.insert(id);
+                        }
+                    }
+                    expression
+                }
+                _ => self.reference(l),
+            };
             if !parts.contains(&part) {
                 parts.push(part);
             }
@@ -246,13 +260,38 @@ impl LicenseRefs {
         }
     }
 
-    /// The free-text licences seen so far, ordered by identifier.
+    /// The free-text name a `LicenseRef-` was handed out for.
+    pub fn name_of(&self, id: &str) -> Option<&str> {
+        self.by_name.iter().find(|(_, v)| v.as_str() == id).map(|(name, _)| name.as_str())
+    }
+
+    /// Every `LicenseRef-` handed out or seen so far, ordered by identifier.
     pub fn extracted(&self) -> Vec<ExtractedLicense> {
-        let mut v: Vec<ExtractedLicense> =
-            self.by_name.iter().map(|(name, id)| ExtractedLicense { id: id.clone(), name: name.clone() }).collect();
+        let mut v: Vec<ExtractedLicense> = self
+            .by_name
+            .iter()
+            .map(|(name, id)| ExtractedLicense { id: id.clone(), name: Some(name.clone()) })
+            .chain(self.referenced.iter().map(|id| ExtractedLicense { id: id.clone(), name: None }))
+            .collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
+        v.dedup_by(|a, b| a.id == b.id);
         v
     }
+}
+
+/// The `LicenseRef-` identifiers (without `DocumentRef-` prefix) an expression uses, in order, once each.
+pub(crate) fn license_refs_in(expression: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for token in tokenize(expression) {
+        if let Token::Word(w) = token
+            && w.starts_with("LicenseRef-")
+            && is_license_ref(&w)
+            && !out.contains(&w)
+        {
+            out.push(w);
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -277,9 +316,24 @@ mod tests {
     #[test]
     fn free_text_becomes_license_ref() {
         let mut refs = LicenseRefs::default();
-        assert_eq!(refs.declared(&["MIT OR Apache-2.0".into(), "BSD-3-Clause".into()]), "(MIT OR Apache-2.0) AND BSD-3-Clause");
+        assert_eq!(
+            refs.declared(&["MIT OR Apache-2.0".into(), "BSD-3-Clause".into()]),
+            "(MIT OR Apache-2.0) AND BSD-3-Clause"
+        );
         assert_eq!(refs.declared(&["Apache License 2.0".into()]), "LicenseRef-Apache-License-2.0");
         assert_eq!(refs.declared(&[]), "NOASSERTION");
         assert_eq!(refs.extracted().len(), 1);
+        assert_eq!(refs.declared(&["LicenseRef-acme AND MIT".into()]), "LicenseRef-acme AND MIT");
+        assert_eq!(refs.declared(&["DocumentRef-x:LicenseRef-y".into()]), "LicenseRef-DocumentRef-x-LicenseRef-y");
+        let ids: Vec<(String, bool)> = refs.extracted().into_iter().map(|e| (e.id, e.name.is_some())).collect();
+        assert_eq!(
+            ids,
+            vec![
+                ("LicenseRef-Apache-License-2.0".to_owned(), true),
+                ("LicenseRef-DocumentRef-x-LicenseRef-y".to_owned(), true),
+                ("LicenseRef-acme".to_owned(), false),
+            ]
+        );
+        assert_eq!(license_refs_in("(LicenseRef-a OR MIT) AND LicenseRef-a"), vec!["LicenseRef-a".to_owned()]);
     }
 }
