@@ -278,6 +278,42 @@ fn schema_valid(schema: Option<&SchemaReport>) -> Outcome {
     }
 }
 
+/// The SPDX 3 relationship types ntia-conformance-checker 6.0 counts as dependency relationships.
+const SPDX3_DEPENDENCY_TYPES: &[&str] = &["contains", "dependsOn", "hasDynamicLink", "hasStaticLink"];
+
+/// Whether a relationship of one of [`SPDX3_DEPENDENCY_TYPES`] goes from an Element of the graph to another
+/// (the checker's rule; it also wants at least two Elements in the graph).
+fn spdx3_dependency_connects_elements(json: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    let graph: &[Value] = json.get("@graph").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+    let id_of = |v: &Value| -> Option<String> {
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(o) => o.get("spdxId").or_else(|| o.get("@id")).and_then(Value::as_str).map(str::to_owned),
+            _ => None,
+        }
+    };
+    let elements: std::collections::BTreeSet<String> = graph
+        .iter()
+        .filter_map(|o| {
+            let id = o.get("spdxId").or_else(|| o.get("@id")).and_then(Value::as_str)?;
+            (!id.starts_with("_:")).then(|| id.to_owned())
+        })
+        .collect();
+    if elements.len() < 2 {
+        return false;
+    }
+    graph.iter().any(|o| {
+        let ty = o.get("relationshipType").and_then(Value::as_str).unwrap_or_default();
+        let ty = ty.rsplit('/').next().unwrap_or(ty);
+        SPDX3_DEPENDENCY_TYPES.contains(&ty)
+            && o.get("from").and_then(id_of).is_some_and(|f| elements.contains(&f))
+            && o.get("to")
+                .and_then(Value::as_array)
+                .is_some_and(|to| to.iter().filter_map(id_of).any(|t| elements.contains(&t)))
+    })
+}
+
 fn ntia_dependency_relationship(view: &View<'_>) -> Outcome {
     let read = view.read;
     match read.format {
@@ -293,8 +329,18 @@ fn ntia_dependency_relationship(view: &View<'_>) -> Outcome {
             }
         }
         SbomFormat::Spdx3JsonLd => {
-            let connected = view.known.len() >= 2
-                && view.components.iter().any(|c| c.dependencies.iter().any(|d| view.known.contains(d.as_str())));
+            // The checker looks at every Element of the graph (files too, which the inventory does not hold), so
+            // the graph is read directly when the document's JSON is at hand.
+            let connected = match &read.json {
+                Some(json) => spdx3_dependency_connects_elements(json),
+                None => {
+                    view.known.len() >= 2
+                        && view
+                            .components
+                            .iter()
+                            .any(|c| c.dependencies.iter().any(|d| view.known.contains(d.as_str())))
+                }
+            };
             if connected {
                 Outcome::Pass
             } else {
