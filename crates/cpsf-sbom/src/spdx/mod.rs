@@ -3,3 +3,6 @@
 pub mod json;
 pub mod tagvalue;
 pub mod v3;
+
+pub(crate) mod identifiers;
+pub(crate) mod license;

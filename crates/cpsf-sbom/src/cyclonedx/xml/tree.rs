@@ -58,12 +58,11 @@ fn malformed(line: u32, message: impl Into<String>) -> SbomError {
 
 fn namespace_of(result: ResolveResult<'_>, line: u32) -> Result<Option<String>, SbomError> {
     match result {
-        ResolveResult::Bound(ns) => Ok(Some(String::from_utf8_lossy(ns.into_inner()).into_owned())),
+        ResolveResult::Bound(ns) => Ok(Some(ns.into_inner().to_owned())),
         ResolveResult::Unbound => Ok(None),
-        ResolveResult::Unknown(prefix) => Err(malformed(
-            line,
-            format!("XML namespace prefix `{}` is used but not declared", String::from_utf8_lossy(&prefix)),
-        )),
+        ResolveResult::Unknown(prefix) => {
+            Err(malformed(line, format!("XML namespace prefix `{prefix}` is used but not declared")))
+        }
     }
 }
 
@@ -76,9 +75,13 @@ pub(crate) fn parse(text: &str) -> Result<Element, SbomError> {
     loop {
         let position = reader.buffer_position();
         let line = lines.line(position);
-        let (ns_result, event) = reader
-            .read_resolved_event()
-            .map_err(|e| malformed(lines.line(reader.error_position()), format!("not well-formed XML: {e}")))?;
+        let (ns_result, event) = match reader.read_resolved_event() {
+            Ok(resolved) => resolved,
+            Err(e) => {
+                let message = format!("not well-formed XML: {e}");
+                return Err(malformed(lines.line(reader.error_position()), message));
+            }
+        };
         let ns = match &event {
             Event::Start(_) | Event::Empty(_) => namespace_of(ns_result, line)?,
             _ => None,
@@ -152,8 +155,13 @@ fn close(stack: &mut [Element], root: &mut Option<Element>, done: Element) {
     }
 }
 
-fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>, line: u32) -> Result<Element, SbomError> {
-    let name = String::from_utf8_lossy(start.local_name().into_inner()).into_owned();
+fn element(
+    reader: &NsReader<&[u8]>,
+    start: &BytesStart<'_>,
+    ns: Option<String>,
+    line: u32,
+) -> Result<Element, SbomError> {
+    let name = start.local_name().into_inner().to_owned();
     let mut attributes = Vec::new();
     for attr in start.attributes() {
         let attr = attr.map_err(|e| malformed(line, format!("invalid attribute in `<{name}>`: {e}")))?;
@@ -167,7 +175,7 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>,
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| malformed(line, format!("invalid value of attribute in `<{name}>`: {e}")))?
             .into_owned();
-        attributes.push(Attribute { ns: attr_ns, name: String::from_utf8_lossy(local.into_inner()).into_owned(), value });
+        attributes.push(Attribute { ns: attr_ns, name: local.into_inner().to_owned(), value });
     }
     Ok(Element { ns, name, attributes, children: Vec::new(), text: String::new(), line })
 }
