@@ -1,6 +1,7 @@
 //! CycloneDX 1.4–1.7 in JSON and XML: the property names cpsf uses for what CycloneDX has no field for, and
 //! the checks of JSON schema formats that the writers apply before putting a value in a document.
 
+mod document;
 pub mod json;
 pub mod xml;
 

@@ -6,16 +6,16 @@ pub(crate) mod tree;
 
 use std::borrow::Cow;
 
+use super::document::Node;
 use cpsf_model::{Diagnostic, DiagnosticCode, Inventory};
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
-use serde_json::Value;
 
 use crate::{CycloneDxVersion, ReadSbom, SbomError, SbomFormat};
 
 /// Serialize `inventory` as a CycloneDX XML BOM of `version` (2-space indented, trailing newline).
 pub fn write(inventory: &Inventory, version: CycloneDxVersion) -> Result<(String, Vec<Diagnostic>), SbomError> {
-    let (document, mut diagnostics) = super::json::document(inventory, version);
+    let (document, mut diagnostics) = super::document::build(inventory, version);
     let mut emitter = Emitter { out: Writer::new_with_indent(Vec::new(), b' ', 2), replaced: 0 };
     emitter
         .bom(&document, version)
@@ -71,21 +71,12 @@ struct Emitter {
     replaced: usize,
 }
 
-fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
+fn str_of<'a>(v: &'a Node<'_>, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Node::as_str)
 }
 
-fn items<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default()
-}
-
-fn scalar_text(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
-    }
+fn items<'a, 'b>(v: &'a Node<'b>, key: &str) -> &'a [Node<'b>] {
+    v.get(key).map(Node::items).unwrap_or_default()
 }
 
 impl Emitter {
@@ -139,17 +130,18 @@ impl Emitter {
     }
 
     /// A child element per key, for keys whose values are scalars.
-    fn text_child(&mut self, v: &Value, key: &str) -> Result2 {
-        if let Some(text) = v.get(key).and_then(scalar_text) {
+    fn text_child(&mut self, v: &Node<'_>, key: &str) -> Result2 {
+        if let Some(text) = v.get(key).and_then(Node::text) {
             self.text_element(key, &[], &text)?;
         }
         Ok(())
     }
 
-    fn bom(&mut self, doc: &Value, version: CycloneDxVersion) -> Result2 {
+    fn bom(&mut self, doc: &Node<'_>, version: CycloneDxVersion) -> Result2 {
         self.out.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
         let ns = super::namespace(version);
-        let version_attr = doc.get("version").and_then(scalar_text).unwrap_or_else(|| "1".into());
+        let version_attr =
+            doc.get("version").and_then(Node::text).map(|t| t.into_owned()).unwrap_or_else(|| "1".into());
         let mut attributes: Vec<(&str, &str)> = vec![("xmlns", &ns)];
         if let Some(serial) = str_of(doc, "serialNumber") {
             attributes.push(("serialNumber", serial));
@@ -173,7 +165,7 @@ impl Emitter {
                     self.empty("dependency", &[("ref", r)])?;
                 } else {
                     self.start("dependency", &[("ref", r)])?;
-                    for t in targets.iter().filter_map(Value::as_str) {
+                    for t in targets.iter().filter_map(Node::as_str) {
                         self.empty("dependency", &[("ref", t)])?;
                     }
                     self.end("dependency")?;
@@ -184,11 +176,11 @@ impl Emitter {
         self.end("bom")
     }
 
-    fn metadata(&mut self, m: &Value) -> Result2 {
+    fn metadata(&mut self, m: &Node<'_>) -> Result2 {
         self.start("metadata", &[])?;
         self.text_child(m, "timestamp")?;
         match m.get("tools") {
-            Some(Value::Array(legacy)) => {
+            Some(Node::List(legacy)) => {
                 self.start("tools", &[])?;
                 for t in legacy {
                     self.start("tool", &[])?;
@@ -199,7 +191,7 @@ impl Emitter {
                 }
                 self.end("tools")?;
             }
-            Some(tools @ Value::Object(_)) => {
+            Some(tools @ Node::Object(_)) => {
                 self.start("tools", &[])?;
                 self.start("components", &[])?;
                 for c in items(tools, "components") {
@@ -227,7 +219,7 @@ impl Emitter {
         self.end("metadata")
     }
 
-    fn contact(&mut self, tag: &str, c: &Value) -> Result2 {
+    fn contact(&mut self, tag: &str, c: &Node<'_>) -> Result2 {
         self.start(tag, &[])?;
         for key in ["name", "email", "phone"] {
             self.text_child(c, key)?;
@@ -235,10 +227,10 @@ impl Emitter {
         self.end(tag)
     }
 
-    fn organization(&mut self, tag: &str, o: &Value) -> Result2 {
+    fn organization(&mut self, tag: &str, o: &Node<'_>) -> Result2 {
         self.start(tag, &[])?;
         self.text_child(o, "name")?;
-        for url in items(o, "url").iter().filter_map(Value::as_str) {
+        for url in items(o, "url").iter().filter_map(Node::as_str) {
             self.text_element("url", &[], url)?;
         }
         for c in items(o, "contact") {
@@ -247,7 +239,7 @@ impl Emitter {
         self.end(tag)
     }
 
-    fn properties(&mut self, v: &Value) -> Result2 {
+    fn properties(&mut self, v: &Node<'_>) -> Result2 {
         if v.get("properties").is_none() {
             return Ok(());
         }
@@ -260,7 +252,7 @@ impl Emitter {
     }
 
     /// A component, its children in the order of the XML schema.
-    fn component(&mut self, tag: &str, c: &Value) -> Result2 {
+    fn component(&mut self, tag: &str, c: &Node<'_>) -> Result2 {
         let mut attributes: Vec<(&str, &str)> = Vec::new();
         for key in ["type", "bom-ref"] {
             if let Some(v) = str_of(c, key) {

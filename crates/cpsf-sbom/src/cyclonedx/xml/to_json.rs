@@ -19,7 +19,9 @@
 //! other namespaces (extensions, XML signatures) and attributes the schema does not know are dropped, as
 //! the XML schema allows them.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
+use std::rc::Rc;
 use std::sync::LazyLock;
 
 use serde_json::{Map, Number, Value};
@@ -77,17 +79,67 @@ fn resolve(node: Node<'static>) -> Node<'static> {
 #[derive(Clone, Default)]
 struct Schema(Vec<Node<'static>>);
 
+/// Identity of a schema node (the schema documents are static, so their addresses are stable).
+fn identity(node: Node<'static>) -> usize {
+    std::ptr::from_ref(node.value) as usize
+}
+
+thread_local! {
+    /// The facets of each schema node and the types each facet declares, computed once.
+    static FACETS: RefCell<HashMap<usize, Rc<[Node<'static>]>>> = RefCell::new(HashMap::new());
+    static FACET_TYPES: RefCell<HashMap<usize, Types>> = RefCell::new(HashMap::new());
+}
+
+fn facets_of(node: Node<'static>) -> Rc<[Node<'static>]> {
+    let key = identity(node);
+    if let Some(found) = FACETS.with(|f| f.borrow().get(&key).cloned()) {
+        return found;
+    }
+    let mut out = Vec::new();
+    collect_facets(node, 0, &mut out);
+    let facets: Rc<[Node<'static>]> = out.into();
+    FACETS.with(|f| f.borrow_mut().insert(key, Rc::clone(&facets)));
+    facets
+}
+
+/// The types one facet declares by itself.
+fn facet_types(facet: Node<'static>) -> Types {
+    let key = identity(facet);
+    if let Some(t) = FACET_TYPES.with(|f| f.borrow().get(&key).copied()) {
+        return t;
+    }
+    let v = facet.value;
+    let mut t = Types::default();
+    match v.get("type") {
+        Some(Value::String(s)) => t.add(s),
+        Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).for_each(|s| t.add(s)),
+        _ => {}
+    }
+    if v.get("properties").is_some() {
+        t.object = true;
+    }
+    if v.get("items").is_some() {
+        t.array = true;
+    }
+    if let Some(Value::Array(values)) = v.get("enum") {
+        values.iter().for_each(|x| t.add_value(x));
+    }
+    if let Some(x) = v.get("const") {
+        t.add_value(x);
+    }
+    FACET_TYPES.with(|f| f.borrow_mut().insert(key, t));
+    t
+}
+
 impl Schema {
     fn of(node: Node<'static>) -> Self {
-        let mut out = Vec::new();
-        collect_facets(node, 0, &mut out);
-        Self(out)
+        Self(facets_of(node).to_vec())
     }
 
     fn from_nodes(nodes: impl Iterator<Item = Node<'static>>) -> Option<Self> {
         let mut out = Vec::new();
         for node in nodes {
-            collect_facets(node, 0, &mut out);
+            out.extend_from_slice(&facets_of(node));
         }
         (!out.is_empty()).then_some(Self(out))
     }
@@ -96,24 +148,7 @@ impl Schema {
     fn types(&self) -> Types {
         let mut t = Types::default();
         for facet in &self.0 {
-            let v = facet.value;
-            match v.get("type") {
-                Some(Value::String(s)) => t.add(s),
-                Some(Value::Array(list)) => list.iter().filter_map(Value::as_str).for_each(|s| t.add(s)),
-                _ => {}
-            }
-            if v.get("properties").is_some() {
-                t.object = true;
-            }
-            if v.get("items").is_some() {
-                t.array = true;
-            }
-            if let Some(Value::Array(values)) = v.get("enum") {
-                values.iter().for_each(|x| t.add_value(x));
-            }
-            if let Some(x) = v.get("const") {
-                t.add_value(x);
-            }
+            t.union(facet_types(*facet));
         }
         t
     }
@@ -169,6 +204,15 @@ struct Types {
 }
 
 impl Types {
+    fn union(&mut self, other: Types) {
+        self.object |= other.object;
+        self.array |= other.array;
+        self.string |= other.string;
+        self.integer |= other.integer;
+        self.number |= other.number;
+        self.boolean |= other.boolean;
+    }
+
     fn scalar(self) -> bool {
         self.string || self.integer || self.number || self.boolean
     }
