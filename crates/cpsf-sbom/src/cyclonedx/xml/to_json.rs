@@ -615,4 +615,72 @@ mod tests {
         assert_eq!(v["metadata"]["tools"][0]["vendor"], "V");
         assert_eq!(v["bogus"], "1");
     }
+
+    #[test]
+    fn choices_wrappers_and_lifted_attributes() {
+        let doc = r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.7">
+          <components><component type="cryptographic-asset" bom-ref="c"><name>ike</name>
+            <cryptoProperties><assetType>protocol</assetType><protocolProperties><type>ikev2</type>
+              <ikev2TransformTypes><encr><name>AES-128-GCM</name><keyLength>128</keyLength></encr><esn>true</esn></ikev2TransformTypes>
+              <cryptoRef>a</cryptoRef><cryptoRef>b</cryptoRef></protocolProperties></cryptoProperties>
+            <evidence><copyright><text>(c) A</text><text>(c) B</text></copyright></evidence>
+            <patentAssertions><patentAssertion><assertionType>ownership</assertionType><asserter><ref>org</ref></asserter></patentAssertion>
+              <patentAssertion><assertionType>license</assertionType><asserter><organization><name>P</name></organization></asserter></patentAssertion></patentAssertions>
+          </component></components>
+          <services><service><name>s</name><endpoints/>
+            <data><dataflow name="d"><classification flow="inbound">PII</classification><source><url>https://a.example</url></source></dataflow></data>
+          </service></services>
+          <compositions><composition><aggregate>complete</aggregate><assemblies><assembly ref="c"/></assemblies></composition></compositions>
+          <formulation><formula><workflows><workflow bom-ref="w"><uid>1</uid><taskTypes><taskType>build</taskType></taskTypes>
+            <inputs><input><environmentVars><environmentVar name="A">1</environmentVar><value>B=2</value></environmentVars></input>
+              <input><environmentVars><value>C=3</value></environmentVars></input></inputs>
+            <runtimeTopology><dependency ref="x"><dependency ref="y"/></dependency></runtimeTopology></workflow></workflows></formula></formulation>
+          <vulnerabilities><vulnerability><id>CVE-1</id><analysis><state>exploitable</state><responses><response>update</response></responses></analysis>
+            <affects><target><ref>c</ref><versions><version><version>1.0</version><status>affected</status></version></versions></target></affects></vulnerability></vulnerabilities>
+        </bom>"#;
+        let v = convert(doc, CycloneDxVersion::V1_7);
+        let c = &v["components"][0];
+        let protocol = &c["cryptoProperties"]["protocolProperties"];
+        assert_eq!(protocol["ikev2TransformTypes"]["encr"], serde_json::json!([{ "name": "AES-128-GCM", "keyLength": 128 }]));
+        assert_eq!(protocol["ikev2TransformTypes"]["esn"], true);
+        assert_eq!(protocol["cryptoRefArray"], serde_json::json!(["a", "b"]));
+        assert_eq!(c["evidence"]["copyright"], serde_json::json!([{ "text": "(c) A" }, { "text": "(c) B" }]));
+        assert_eq!(c["patentAssertions"][0]["asserter"], "org");
+        assert_eq!(c["patentAssertions"][1]["asserter"], serde_json::json!({ "name": "P" }));
+        let service = &v["services"][0];
+        assert_eq!(service["endpoints"], serde_json::json!([]));
+        assert_eq!(
+            service["data"][0],
+            serde_json::json!({ "name": "d", "flow": "inbound", "classification": "PII", "source": ["https://a.example"] })
+        );
+        assert_eq!(v["compositions"][0]["assemblies"], serde_json::json!(["c"]));
+        let workflow = &v["formulation"][0]["workflows"][0];
+        assert_eq!(workflow["taskTypes"], serde_json::json!(["build"]));
+        assert_eq!(workflow["inputs"][0]["environmentVars"], serde_json::json!([{ "name": "A", "value": "1" }, "B=2"]));
+        assert_eq!(workflow["inputs"][1]["environmentVars"], serde_json::json!(["C=3"]));
+        assert_eq!(workflow["runtimeTopology"], serde_json::json!([{ "ref": "x", "dependsOn": ["y"] }]));
+        let vulnerability = &v["vulnerabilities"][0];
+        assert_eq!(vulnerability["analysis"]["response"], serde_json::json!(["update"]));
+        assert_eq!(
+            vulnerability["affects"][0],
+            serde_json::json!({ "ref": "c", "versions": [{ "version": "1.0", "status": "affected" }] })
+        );
+    }
+
+    #[test]
+    fn licence_choices() {
+        let doc = r#"<bom xmlns="http://cyclonedx.org/schema/bom/1.7"><components><component type="library"><name>a</name><licenses>
+            <license acknowledgement="declared"><id>MIT</id><text content-type="text/plain">MIT text</text></license>
+            <expression-detailed expression="MIT AND LicenseRef-x"><details license-identifier="LicenseRef-x"><url>https://x.example</url></details></expression-detailed>
+            <expression bom-ref="e">Apache-2.0</expression></licenses></component></components></bom>"#;
+        let v = convert(doc, CycloneDxVersion::V1_7);
+        assert_eq!(
+            v["components"][0]["licenses"],
+            serde_json::json!([
+                { "license": { "acknowledgement": "declared", "id": "MIT", "text": { "contentType": "text/plain", "content": "MIT text" } } },
+                { "expression": "MIT AND LicenseRef-x", "expressionDetails": [{ "licenseIdentifier": "LicenseRef-x", "url": "https://x.example" }] },
+                { "bom-ref": "e", "expression": "Apache-2.0" }
+            ])
+        );
+    }
 }
