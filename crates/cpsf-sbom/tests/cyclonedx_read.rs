@@ -24,12 +24,19 @@ fn a_bom_from_other_tools_is_read_into_the_inventory() {
     assert_eq!(inv.metadata.timestamp.as_deref(), Some("2025-02-14T08:15:00Z"));
     assert_eq!(inv.metadata.authors[0].email.as_deref(), Some("taro@example.jp"));
     let supplier = inv.metadata.supplier.as_ref().unwrap();
-    assert_eq!((supplier.url.as_deref(), supplier.email.as_deref()), (Some("https://example.jp"), Some("sales@example.jp")));
+    assert_eq!(
+        (supplier.url.as_deref(), supplier.email.as_deref()),
+        (Some("https://example.jp"), Some("sales@example.jp"))
+    );
     let tools: Vec<(&str, Option<&str>)> =
         inv.metadata.tools.iter().map(|t| (t.name.as_str(), t.vendor.as_deref())).collect();
     assert_eq!(
         tools,
-        [("cyclonedx-npm", Some("@cyclonedx")), ("syft", Some("Anchore, Inc.")), ("scan-service", Some("Acme Scanning"))]
+        [
+            ("cyclonedx-npm", Some("@cyclonedx")),
+            ("syft", Some("Anchore, Inc.")),
+            ("scan-service", Some("Acme Scanning"))
+        ]
     );
     assert_eq!(inv.sources, ["package-lock.json"]);
 
@@ -210,9 +217,9 @@ fn damaged_spec_boms_never_make_the_readers_panic() {
         }
         for name in [format!("valid-bom-{version}.xml"), format!("valid-vulnerability-{version}.xml")] {
             let text = std::fs::read_to_string(dir.join(&name)).unwrap();
-            for cut in (0..text.len()).step_by(97).filter(|c| text.is_char_boundary(*c)) {
+            for cut in (0..text.len()).step_by(97) {
                 documents += 1;
-                assert!(cpsf_sbom::read(text[..cut].as_bytes(), &name).is_err(), "{name} cut at {cut} read");
+                assert!(cpsf_sbom::read(&text.as_bytes()[..cut], &name).is_err(), "{name} cut at {cut} read");
             }
             // Elements swapped for others of the namespace: readable or not, but no panic.
             for (from, to) in [("<component ", "<hashes "), ("</component>", "</hashes>"), ("<name>", "<licenses>")] {

@@ -1,5 +1,5 @@
-//! CycloneDX JSON: the writer (an [`Inventory`] as a BOM of spec version 1.4–1.7) and the reader (any 1.4–1.7
-//! JSON BOM back into an [`Inventory`]). The XML writer and reader go through the same document shape.
+//! CycloneDX JSON: the writer (the document of `document.rs`, pretty-printed) and the reader (any 1.4–1.7
+//! JSON BOM back into an [`Inventory`]); the XML reader converts to this JSON shape and reads through it.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 

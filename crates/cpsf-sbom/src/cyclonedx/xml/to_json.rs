@@ -436,17 +436,17 @@ impl Converter<'_> {
     fn is_wrapper(&self, el: &Element, item: &Schema) -> bool {
         let children: Vec<&Element> = self.children(el).collect();
         let t = item.types();
-        if children.is_empty() {
+        let Some(first) = children.first() else {
             // Empty: an empty list, unless it is an item that says something itself or an empty value.
             let bare = el.text.trim().is_empty() && el.attributes.iter().all(|a| a.ns.is_some());
             return bare && (!t.scalar() || el.name.ends_with('s'));
-        }
+        };
+        let first_name = first.name.as_str();
         if !t.object {
             return true;
         }
         // Items that may be plain values, given as plain values of one name (`<environmentVars><value>x</value>`);
         // an object item has several different properties (`<encr><name/><keyLength/></encr>`).
-        let first_name = children[0].name.as_str();
         if t.scalar()
             && children.iter().all(|c| c.name == first_name)
             && children.iter().any(|c| !self.has_children(c) && c.attributes.iter().all(|a| a.ns.is_some()))
@@ -462,10 +462,9 @@ impl Converter<'_> {
             return true;
         }
         // One property repeated where the item holds one value: one item each (`<copyright><text/><text/>`).
-        let name = children[0].name.as_str();
         children.len() > 1
-            && children.iter().all(|c| c.name == name)
-            && property_name(item, name).and_then(|k| item.property(&k)).is_some_and(|p| !p.types().array)
+            && children.iter().all(|c| c.name == first_name)
+            && property_name(item, first_name).and_then(|k| item.property(&k)).is_some_and(|p| !p.types().array)
     }
 
     fn license_choice(&self, el: &Element, item: &Schema) -> Vec<Value> {
@@ -641,7 +640,10 @@ mod tests {
         let v = convert(doc, CycloneDxVersion::V1_7);
         let c = &v["components"][0];
         let protocol = &c["cryptoProperties"]["protocolProperties"];
-        assert_eq!(protocol["ikev2TransformTypes"]["encr"], serde_json::json!([{ "name": "AES-128-GCM", "keyLength": 128 }]));
+        assert_eq!(
+            protocol["ikev2TransformTypes"]["encr"],
+            serde_json::json!([{ "name": "AES-128-GCM", "keyLength": 128 }])
+        );
         assert_eq!(protocol["ikev2TransformTypes"]["esn"], true);
         assert_eq!(protocol["cryptoRefArray"], serde_json::json!(["a", "b"]));
         assert_eq!(c["evidence"]["copyright"], serde_json::json!([{ "text": "(c) A" }, { "text": "(c) B" }]));
