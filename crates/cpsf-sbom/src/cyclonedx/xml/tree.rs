@@ -1,5 +1,7 @@
 //! A namespace-resolved XML element tree built with quick-xml, with 1-based line numbers for messages.
 
+use std::rc::Rc;
+
 use quick_xml::NsReader;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::ResolveResult;
@@ -12,7 +14,7 @@ const MAX_DEPTH: usize = 128;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Attribute {
     /// Namespace URI, `None` for unprefixed attributes.
-    pub ns: Option<String>,
+    pub ns: Option<Rc<str>>,
     pub name: String,
     pub value: String,
 }
@@ -20,13 +22,14 @@ pub(crate) struct Attribute {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Element {
     /// Namespace URI, `None` when the element is in no namespace.
-    pub ns: Option<String>,
+    pub ns: Option<Rc<str>>,
     /// Local name.
     pub name: String,
     /// Attributes other than namespace declarations.
     pub attributes: Vec<Attribute>,
     pub children: Vec<Element>,
-    /// Character data directly inside this element (text and CDATA), concatenated.
+    /// Character data directly inside this element (text and CDATA), concatenated; whitespace before the
+    /// first character that is not whitespace is not kept.
     pub text: String,
     pub line: u32,
 }
@@ -56,14 +59,32 @@ fn malformed(line: u32, message: impl Into<String>) -> SbomError {
     SbomError::Malformed { line: Some(line), message: message.into() }
 }
 
-fn namespace_of(result: ResolveResult<'_>, line: u32) -> Result<Option<String>, SbomError> {
+/// Namespace URIs seen so far, shared by the elements and attributes in them (documents use a handful).
+#[derive(Default)]
+struct Namespaces(Vec<Rc<str>>);
+
+impl Namespaces {
+    fn intern(&mut self, uri: &str) -> Rc<str> {
+        if let Some(found) = self.0.iter().find(|n| &***n == uri) {
+            return Rc::clone(found);
+        }
+        let new: Rc<str> = Rc::from(uri);
+        self.0.push(Rc::clone(&new));
+        new
+    }
+}
+
+fn namespace_of(
+    namespaces: &mut Namespaces,
+    result: ResolveResult<'_>,
+    line: u32,
+) -> Result<Option<Rc<str>>, SbomError> {
     match result {
-        ResolveResult::Bound(ns) => Ok(Some(String::from_utf8_lossy(ns.into_inner()).into_owned())),
+        ResolveResult::Bound(ns) => Ok(Some(namespaces.intern(ns.into_inner()))),
         ResolveResult::Unbound => Ok(None),
-        ResolveResult::Unknown(prefix) => Err(malformed(
-            line,
-            format!("XML namespace prefix `{}` is used but not declared", String::from_utf8_lossy(&prefix)),
-        )),
+        ResolveResult::Unknown(prefix) => {
+            Err(malformed(line, format!("XML namespace prefix `{prefix}` is used but not declared")))
+        }
     }
 }
 
@@ -71,16 +92,21 @@ fn namespace_of(result: ResolveResult<'_>, line: u32) -> Result<Option<String>, 
 pub(crate) fn parse(text: &str) -> Result<Element, SbomError> {
     let lines = Lines::new(text);
     let mut reader = NsReader::from_str(text);
+    let mut namespaces = Namespaces::default();
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     loop {
         let position = reader.buffer_position();
         let line = lines.line(position);
-        let (ns_result, event) = reader
-            .read_resolved_event()
-            .map_err(|e| malformed(lines.line(reader.error_position()), format!("not well-formed XML: {e}")))?;
+        let (ns_result, event) = match reader.read_resolved_event() {
+            Ok(resolved) => resolved,
+            Err(e) => {
+                let message = format!("not well-formed XML: {e}");
+                return Err(malformed(lines.line(reader.error_position()), message));
+            }
+        };
         let ns = match &event {
-            Event::Start(_) | Event::Empty(_) => namespace_of(ns_result, line)?,
+            Event::Start(_) | Event::Empty(_) => namespace_of(&mut namespaces, ns_result, line)?,
             _ => None,
         };
         match event {
@@ -91,10 +117,10 @@ pub(crate) fn parse(text: &str) -> Result<Element, SbomError> {
                 if stack.len() >= MAX_DEPTH {
                     return Err(malformed(line, format!("elements nested deeper than {MAX_DEPTH} levels")));
                 }
-                stack.push(element(&reader, &start, ns, line)?);
+                stack.push(element(&reader, &start, &mut namespaces, ns, line)?);
             }
             Event::Empty(start) => {
-                let done = element(&reader, &start, ns, line)?;
+                let done = element(&reader, &start, &mut namespaces, ns, line)?;
                 close(&mut stack, &mut root, done);
             }
             Event::End(_) => {
@@ -106,6 +132,7 @@ pub(crate) fn parse(text: &str) -> Result<Element, SbomError> {
             Event::Text(t) => {
                 let content = t.xml10_content();
                 match stack.last_mut() {
+                    Some(open) if open.text.is_empty() && content.trim().is_empty() => {}
                     Some(open) => open.text.push_str(&content),
                     None if content.trim().is_empty() => {}
                     None => return Err(malformed(line, "expected only markup outside the root element, found text")),
@@ -152,8 +179,14 @@ fn close(stack: &mut [Element], root: &mut Option<Element>, done: Element) {
     }
 }
 
-fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>, line: u32) -> Result<Element, SbomError> {
-    let name = String::from_utf8_lossy(start.local_name().into_inner()).into_owned();
+fn element(
+    reader: &NsReader<&[u8]>,
+    start: &BytesStart<'_>,
+    namespaces: &mut Namespaces,
+    ns: Option<Rc<str>>,
+    line: u32,
+) -> Result<Element, SbomError> {
+    let name = start.local_name().into_inner().to_owned();
     let mut attributes = Vec::new();
     for attr in start.attributes() {
         let attr = attr.map_err(|e| malformed(line, format!("invalid attribute in `<{name}>`: {e}")))?;
@@ -162,12 +195,12 @@ fn element(reader: &NsReader<&[u8]>, start: &BytesStart<'_>, ns: Option<String>,
             continue;
         }
         let (resolved, local) = reader.resolver().resolve_attribute(key);
-        let attr_ns = namespace_of(resolved, line)?;
+        let attr_ns = namespace_of(namespaces, resolved, line)?;
         let value = attr
             .normalized_value(quick_xml::XmlVersion::Implicit1_0)
             .map_err(|e| malformed(line, format!("invalid value of attribute in `<{name}>`: {e}")))?
             .into_owned();
-        attributes.push(Attribute { ns: attr_ns, name: String::from_utf8_lossy(local.into_inner()).into_owned(), value });
+        attributes.push(Attribute { ns: attr_ns, name: local.into_inner().to_owned(), value });
     }
     Ok(Element { ns, name, attributes, children: Vec::new(), text: String::new(), line })
 }
