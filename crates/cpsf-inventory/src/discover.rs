@@ -196,7 +196,13 @@ pub fn discover(
             Ok(parsed) => {
                 inventory.sources.push(rel.clone());
                 inventory.diagnostics.extend(parsed.diagnostics);
-                all.extend(parsed.components);
+                // Conan 2 lockfiles list packages without edges (Conan 1 graph locks have them).
+                let unknown = !kind.records_edges()
+                    || (kind == LockfileKind::ConanLock && parsed.components.iter().all(|c| c.dependencies.is_empty()));
+                all.extend(parsed.components.into_iter().map(|mut c| {
+                    c.dependencies_unknown = unknown && c.dependencies.is_empty();
+                    c
+                }));
             }
             Err(e) => {
                 let code =

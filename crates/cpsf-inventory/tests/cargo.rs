@@ -20,7 +20,9 @@ fn v1_reads_metadata_checksums_and_full_dependency_strings() {
     assert!(out.contains("component pkg:cargo/rand@0.8.5\n  at Cargo.lock:Some(28) direct=Some(true)"));
     assert!(out.contains("  hash SHA-256 34af8d1a0e25924bc5b7c43c079c942339d8f0a8b57c39049bef581b46327404\n"));
     // `<none>` in [metadata] means no checksum.
-    assert!(out.contains("component pkg:cargo/serde@1.0.228\n  at Cargo.lock:Some(45) direct=Some(true) scope=None\n  download"));
+    assert!(out.contains(
+        "component pkg:cargo/serde@1.0.228\n  at Cargo.lock:Some(45) direct=Some(true) scope=None\n  download"
+    ));
     assert!(!out.contains("diagnostic"));
 }
 
@@ -39,8 +41,12 @@ fn v3_workspace_path_git_and_alternative_registry() {
     assert!(out.contains(
         "component pkg:cargo/regex-lite@0.1.7?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Frust-lang%2Fregex%401a069b9232c607b34c4937122361aa075ef573fa\n"
     ));
-    assert!(out.contains("  download git+https://github.com/rust-lang/regex@1a069b9232c607b34c4937122361aa075ef573fa\n"));
-    assert!(out.contains("component pkg:cargo/internal-metrics@3.1.0?repository_url=https:%2F%2Fcrates.example.com%2Fgit%2Findex\n"));
+    assert!(
+        out.contains("  download git+https://github.com/rust-lang/regex@1a069b9232c607b34c4937122361aa075ef573fa\n")
+    );
+    assert!(out.contains(
+        "component pkg:cargo/internal-metrics@3.1.0?repository_url=https:%2F%2Fcrates.example.com%2Fgit%2Findex\n"
+    ));
     // serde_derive is only reached through serde: transitive.
     assert!(out.contains("component pkg:cargo/serde_derive@1.0.228\n  at Cargo.lock:Some(58) direct=Some(false)"));
 }
@@ -51,7 +57,9 @@ fn v4_sparse_registries_and_one_crate_from_three_sources() {
     assert_eq!(out.matches("component pkg:cargo/memchr@").count(), 3);
     assert!(out.contains("component pkg:cargo/memchr@2.8.1\n  at Cargo.lock:Some(14) direct=Some(true)"));
     assert!(out.contains("component pkg:cargo/memchr@2.8.3\n  at Cargo.lock:Some(25) direct=Some(false)"));
-    assert!(out.contains("vcs_url=git%2Bhttps:%2F%2Fgithub.com%2FBurntSushi%2Fmemchr%408a4ad3f3ee4cd2c3b9e9f3e8ed1f22a7a9d2a1b4"));
+    assert!(out.contains(
+        "vcs_url=git%2Bhttps:%2F%2Fgithub.com%2FBurntSushi%2Fmemchr%408a4ad3f3ee4cd2c3b9e9f3e8ed1f22a7a9d2a1b4"
+    ));
     assert!(out.contains("?repository_url=sparse%2Bhttps:%2F%2Fcargo.cloudsmith.io%2Facme%2Ftools%2F\n"));
     assert!(out.contains("  depends pkg:cargo/memchr@2.8.3\n"));
 }
@@ -73,7 +81,9 @@ fn broken_files_name_the_line() {
 fn bad_entries_are_skipped_with_diagnostics() {
     let out = check("bad-entries");
     assert!(out.contains("component pkg:cargo/libc@0.2.186\n  at Cargo.lock:Some(12) direct=Some(true)"));
-    assert!(out.contains("diagnostic lockfile-entry-skipped line=Some(18): package entry skipped: missing field `version`"));
+    assert!(
+        out.contains("diagnostic lockfile-entry-skipped line=Some(18): package entry skipped: missing field `version`")
+    );
     assert!(out.contains("line=Some(22): package `itoa 1.0.15` skipped: expected `checksum` to be 64 hex digits"));
     assert!(out.contains("line=Some(28): duplicate package `libc 0.2.186` skipped"));
     assert!(out.contains("line=Some(9): dependency of `app`: `memchr 9.9.9` matches no package in the lockfile"));

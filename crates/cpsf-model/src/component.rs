@@ -138,6 +138,11 @@ pub struct Component {
     /// `bom_ref`s of the components this one depends on.
     #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
     pub dependencies: BTreeSet<String>,
+    /// True when the source records no dependency edges at all for this component (go.mod, gradle.lockfile,
+    /// requirements.txt, ...), so empty `dependencies` mean "unknown", not "none". Writers leave such a component
+    /// out of the dependency graph instead of declaring it a leaf.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dependencies_unknown: bool,
 }
 
 impl Component {
@@ -200,5 +205,7 @@ impl Component {
             }
         }
         self.dependencies.extend(other.dependencies);
+        // One observation that records edges is enough to know them.
+        self.dependencies_unknown = self.dependencies_unknown && other.dependencies_unknown;
     }
 }

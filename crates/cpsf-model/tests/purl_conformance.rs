@@ -112,8 +112,8 @@ fn purl_spec_test_suite() {
         let short = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for case in cases {
             checked += 1;
-            let contradicted = case["test_type"] == "parse"
-                && case["input"].as_str().is_some_and(|i| CONTRADICTED.contains(&i));
+            let contradicted =
+                case["test_type"] == "parse" && case["input"].as_str().is_some_and(|i| CONTRADICTED.contains(&i));
             if contradicted {
                 contradictions += 1;
                 assert!(check(case).is_err(), "a contradicted case now passes; remove it from CONTRADICTED");

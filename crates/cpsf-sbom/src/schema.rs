@@ -77,10 +77,7 @@ fn embedded(file_name: &str) -> Option<&'static str> {
 struct EmbeddedRetriever;
 
 impl jsonschema::Retrieve for EmbeddedRetriever {
-    fn retrieve(
-        &self,
-        uri: &jsonschema::Uri<String>,
-    ) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
+    fn retrieve(&self, uri: &jsonschema::Uri<String>) -> Result<Value, Box<dyn std::error::Error + Send + Sync>> {
         let text = uri
             .as_str()
             .strip_prefix(CYCLONEDX_BASE)
@@ -300,10 +297,10 @@ fn check_jsf_signature(signature: &Value, pointer: &str, errors: &mut Vec<Schema
 
 fn check_jsf_signer(signer: &Value, pointer: &str, errors: &mut Vec<SchemaError>) {
     match &*JSF_SIGNER {
-        Ok(v) => errors.extend(v.iter_errors(signer).map(|e| SchemaError {
-            pointer: format!("{pointer}{}", e.instance_path()),
-            message: e.to_string(),
-        })),
+        Ok(v) => errors.extend(
+            v.iter_errors(signer)
+                .map(|e| SchemaError { pointer: format!("{pointer}{}", e.instance_path()), message: e.to_string() }),
+        ),
         Err(message) => errors.push(SchemaError { pointer: pointer.to_owned(), message: message.clone() }),
     }
 }

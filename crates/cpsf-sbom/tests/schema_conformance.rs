@@ -34,7 +34,12 @@ fn check(root: &std::path::Path, version: CycloneDxVersion) -> Vec<String> {
         let report = schema::validate_cyclonedx(&value, version);
         let expect_valid = name.starts_with("valid-");
         if report.valid != expect_valid {
-            wrong.push(format!("{}/{name}: expected {}, got {:?}", version.as_str(), if expect_valid { "valid" } else { "invalid" }, report.errors.iter().take(3).collect::<Vec<_>>()));
+            wrong.push(format!(
+                "{}/{name}: expected {}, got {:?}",
+                version.as_str(),
+                if expect_valid { "valid" } else { "invalid" },
+                report.errors.iter().take(3).collect::<Vec<_>>()
+            ));
         }
     }
     wrong

@@ -45,7 +45,10 @@ pub fn load_config(explicit: Option<&Path>) -> Result<ConfigFile> {
     };
     let text = fs_err::read_to_string(&path)?;
     toml::from_str(&text).with_context(|| {
-        format!("{}: invalid configuration (expected a [sbom] table with supplier, authors, format, spec-version, exclude)", path.display())
+        format!(
+            "{}: invalid configuration (expected a [sbom] table with supplier, authors, format, spec-version, exclude)",
+            path.display()
+        )
     })
 }
 
@@ -65,8 +68,12 @@ pub fn document_timestamp(reproducible: bool) -> Result<String> {
     let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
     let when = match std::env::var("SOURCE_DATE_EPOCH") {
         Ok(v) if !v.trim().is_empty() => {
-            let secs: i64 = v.trim().parse().with_context(|| format!("SOURCE_DATE_EPOCH={v}: expected whole seconds since 1970"))?;
-            time::OffsetDateTime::from_unix_timestamp(secs).with_context(|| format!("SOURCE_DATE_EPOCH={v}: out of range"))?
+            let secs: i64 = v
+                .trim()
+                .parse()
+                .with_context(|| format!("SOURCE_DATE_EPOCH={v}: expected whole seconds since 1970"))?;
+            time::OffsetDateTime::from_unix_timestamp(secs)
+                .with_context(|| format!("SOURCE_DATE_EPOCH={v}: out of range"))?
         }
         _ if reproducible => time::OffsetDateTime::UNIX_EPOCH,
         _ => time::OffsetDateTime::now_utc(),

@@ -56,7 +56,10 @@ enum SourceKind {
     /// Another registry, by index URL.
     Registry(String),
     /// A git repository: URL without query or fragment, and the locked commit when present.
-    Git { url: String, commit: Option<String> },
+    Git {
+        url: String,
+        commit: Option<String>,
+    },
 }
 
 fn classify_source(source: Option<&str>) -> SourceKind {
@@ -274,9 +277,10 @@ fn build_component(
     };
     let mut component = Component::from_purl(purl).at(path, Some(p.line));
     component.download_location = download;
-    let checksum = entry.checksum.clone().or_else(|| {
-        v1_checksums.get(&(entry.name.clone(), entry.version.clone(), entry.source.clone())).cloned()
-    });
+    let checksum = entry
+        .checksum
+        .clone()
+        .or_else(|| v1_checksums.get(&(entry.name.clone(), entry.version.clone(), entry.source.clone())).cloned());
     if let Some(checksum) = checksum.filter(|c| c != "<none>") {
         match Hash::hex(HashAlgorithm::Sha256, &checksum) {
             Some(h) => component.hashes.push(h),

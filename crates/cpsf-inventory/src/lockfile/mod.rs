@@ -31,8 +31,8 @@ pub mod renv;
 pub mod requirements;
 pub mod swift;
 pub mod uv;
-pub mod yarn;
 mod xml;
+pub mod yarn;
 
 /// Every lockfile format cpsf reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -122,6 +122,23 @@ impl LockfileKind {
             Self::PodfileLock => "podfile-lock",
             Self::RenvLock => "renv-lock",
         }
+    }
+
+    /// Whether the format records dependency edges between packages. Components of formats that do not have
+    /// unknown (not empty) dependencies.
+    pub fn records_edges(self) -> bool {
+        !matches!(
+            self,
+            Self::Requirements
+                | Self::PipfileLock
+                | Self::GoMod
+                | Self::NugetPackagesConfig
+                | Self::MavenPom
+                | Self::GradleLockfile
+                | Self::GradleVerificationMetadata
+                | Self::PubspecLock
+                | Self::SwiftPackageResolved
+        )
     }
 
     /// Which kind a file is, from its path relative to the scanned root (`/`-separated).

@@ -152,7 +152,9 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let index = LineIndex::new(input.text);
     let version_line = index.find("\"lockfileVersion\"");
     let version = match top.get("lockfileVersion") {
-        None => return Err(LockfileError::malformed(Some(1), "expected a `lockfileVersion` field in the npm lockfile")),
+        None => {
+            return Err(LockfileError::malformed(Some(1), "expected a `lockfileVersion` field in the npm lockfile"));
+        }
         Some(v) => v.as_u64().ok_or_else(|| {
             LockfileError::malformed(version_line, format!("expected `lockfileVersion` to be a number, found {v}"))
         })?,
@@ -233,11 +235,8 @@ fn from_legacy_dependencies<'a>(
             diagnostics.push(entry_skipped(input, line, format!("expected an object for dependency `{name}`")));
             continue;
         };
-        let path = if parent.is_empty() {
-            format!("node_modules/{name}")
-        } else {
-            format!("{parent}/node_modules/{name}")
-        };
+        let path =
+            if parent.is_empty() { format!("node_modules/{name}") } else { format!("{parent}/node_modules/{name}") };
         let requires = dependency_names(entry, &["requires"]);
         out.push(Installed { path: path.clone(), entry, line, requires, legacy: true });
         if let Some(nested) = entry.get("dependencies").and_then(Value::as_object) {

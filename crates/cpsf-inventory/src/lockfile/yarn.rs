@@ -187,8 +187,7 @@ fn classic_component(input: &LockfileInput<'_>, entry: &ClassicEntry) -> Result<
     let first = entry.descriptors.first().map(String::as_str).unwrap_or_default();
     let name = real_name(first).ok_or_else(|| format!("expected `name@range` in the key `{first}`"))?;
     let version = entry.version.as_deref().ok_or_else(|| format!("package `{first}` has no `version`"))?;
-    let purl =
-        package_purl(name, Some(version)).ok_or_else(|| format!("`{name}` is not a valid npm package name"))?;
+    let purl = package_purl(name, Some(version)).ok_or_else(|| format!("`{name}` is not a valid npm package name"))?;
     let mut c = Component::from_purl(purl).at(input.path, Some(entry.line));
     let local = entry.descriptors.iter().any(|d| {
         split_descriptor(d).is_some_and(|(_, range)| range.starts_with("file:") || range.starts_with("link:"))
@@ -198,11 +197,8 @@ fn classic_component(input: &LockfileInput<'_>, entry: &ClassicEntry) -> Result<
             Some((url, fragment)) => (Some(url), fragment),
             None => (None, ""),
         };
-        let hash = entry
-            .integrity
-            .as_deref()
-            .and_then(Hash::from_sri)
-            .or_else(|| Hash::hex(HashAlgorithm::Sha1, fragment));
+        let hash =
+            entry.integrity.as_deref().and_then(Hash::from_sri).or_else(|| Hash::hex(HashAlgorithm::Sha1, fragment));
         c.hashes.extend(hash);
         let is_git = url.is_some_and(|u| u.starts_with("git"));
         c.download_location = entry.resolved.as_deref().filter(|_| is_git).or(url).map(str::to_owned);

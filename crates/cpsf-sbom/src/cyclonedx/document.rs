@@ -479,6 +479,36 @@ pub(crate) fn unique(base: String, taken: impl Fn(&str) -> bool) -> String {
     (2..).map(|n| format!("{base}#{n}")).find(|r| !taken(r)).unwrap_or(base)
 }
 
+/// How bom-refs are written. A canonical purl percent-encodes `@` in npm scopes and `/` and `:` in qualifier
+/// values; consumers such as cdxgen's validator reject refs that carry those escapes, so refs are written with
+/// exactly these three decoded (`pkg:npm/@babel/core@7.24.0`), unless that would make two refs equal, in
+/// which case every ref is written as it is. The JSON and XML readers map such refs back to canonical purls.
+struct WireRefs {
+    decode: bool,
+}
+
+impl WireRefs {
+    fn new<'r>(refs: impl Iterator<Item = &'r str>) -> Self {
+        let mut seen = HashSet::new();
+        let decode = refs.map(wire_ref).all(|w| seen.insert(w.into_owned()));
+        Self { decode }
+    }
+
+    fn of<'a>(&self, bom_ref: &'a str) -> Cow<'a, str> {
+        if self.decode { wire_ref(bom_ref) } else { Cow::Borrowed(bom_ref) }
+    }
+}
+
+/// `bom_ref` with `%40`, `%3A` and `%2F` decoded.
+pub(crate) fn wire_ref(bom_ref: &str) -> Cow<'_, str> {
+    if !bom_ref.contains('%') {
+        return Cow::Borrowed(bom_ref);
+    }
+    Cow::Owned(
+        bom_ref.replace("%40", "@").replace("%3A", ":").replace("%3a", ":").replace("%2F", "/").replace("%2f", "/"),
+    )
+}
+
 /// The BOM of `inventory` for `version`, and what it could not carry.
 pub(crate) fn build(inventory: &Inventory, version: CycloneDxVersion) -> (Node<'_>, Vec<Diagnostic>) {
     let mut w = Writer { version, diagnostics: Vec::new(), licence_classes: HashMap::new() };
@@ -493,6 +523,7 @@ pub(crate) fn build(inventory: &Inventory, version: CycloneDxVersion) -> (Node<'
         first
     });
     let root = inventory.metadata.component.as_ref();
+    let wire = WireRefs::new(declared.iter().copied().chain(root.map(|r| r.bom_ref.as_str())));
     let root_bom_ref: Option<String> = root.map(|r| {
         let chosen = root_ref(r, &declared);
         if !r.bom_ref.is_empty() && chosen != r.bom_ref {
@@ -534,7 +565,7 @@ pub(crate) fn build(inventory: &Inventory, version: CycloneDxVersion) -> (Node<'
         metadata.push("authors", authors);
     }
     if let (Some(root), Some(root_bom_ref)) = (root, &root_bom_ref) {
-        let node = w.component(root, Cow::Owned(root_bom_ref.clone()), true);
+        let node = w.component(root, Cow::Owned(wire.of(root_bom_ref).into_owned()), true);
         metadata.push("component", node);
     }
     if let Some(supplier) = &inventory.metadata.supplier
@@ -555,8 +586,7 @@ pub(crate) fn build(inventory: &Inventory, version: CycloneDxVersion) -> (Node<'
         bom.push("metadata", metadata);
     }
 
-    let list: Vec<Node<'_>> =
-        components.iter().map(|c| w.component(c, Cow::Borrowed(c.bom_ref.as_str()), false)).collect();
+    let list: Vec<Node<'_>> = components.iter().map(|c| w.component(c, wire.of(c.bom_ref.as_str()), false)).collect();
     bom.push("components", list);
 
     // The dependency graph: one entry per component and for the product, each edge to a declared ref.
@@ -576,6 +606,10 @@ pub(crate) fn build(inventory: &Inventory, version: CycloneDxVersion) -> (Node<'
         graph.insert(root_bom_ref, targets);
     }
     for c in &components {
+        // Unknown dependencies: not represented in the graph (a graph entry would declare a leaf).
+        if c.dependencies_unknown && c.dependencies.is_empty() {
+            continue;
+        }
         let mut targets: Vec<&str> = Vec::with_capacity(c.dependencies.len());
         for d in &c.dependencies {
             if declared.contains(d.as_str()) || Some(d) == root_bom_ref.as_ref() {
@@ -590,12 +624,12 @@ pub(crate) fn build(inventory: &Inventory, version: CycloneDxVersion) -> (Node<'
         let list: Vec<Node<'_>> = graph
             .into_iter()
             .map(|(r, targets)| {
-                let mut o = Object::default().with("ref", Node::Str(Cow::Owned(r.to_owned())));
-                if !targets.is_empty() {
-                    let targets: Vec<Node<'_>> =
-                        targets.into_iter().map(|t| Node::Str(Cow::Owned(t.to_owned()))).collect();
-                    o.push("dependsOn", targets);
-                }
+                // A component without dependencies is declared with an empty `dependsOn`, as the
+                // specification asks of leaves.
+                let mut o = Object::default().with("ref", Node::Str(Cow::Owned(wire.of(r).into_owned())));
+                let targets: Vec<Node<'_>> =
+                    targets.into_iter().map(|t| Node::Str(Cow::Owned(wire.of(t).into_owned()))).collect();
+                o.push("dependsOn", targets);
                 o.into()
             })
             .collect();

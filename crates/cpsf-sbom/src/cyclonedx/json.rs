@@ -182,6 +182,11 @@ impl Reader {
         // The dependency graph.
         let root_ref = root_value.and_then(|r| text(r, "bom-ref"));
         let mut dangling = 0usize;
+        // The specification: a component that is not represented in the graph has unknown dependencies.
+        let in_graph: BTreeSet<&str> = list(bom, "dependencies").iter().filter_map(|d| text(d, "ref")).collect();
+        for c in &mut components {
+            c.dependencies_unknown = !in_graph.contains(c.bom_ref.as_str());
+        }
         for d in list(bom, "dependencies") {
             let targets: Vec<&str> = list(d, "dependsOn").iter().filter_map(Value::as_str).collect();
             self.relationships += targets.len();
@@ -209,6 +214,7 @@ impl Reader {
         if dangling > 0 {
             self.note("/dependencies", format!("{dangling} dependency edge(s) name no component and were not read"));
         }
+        restore_canonical_refs(&mut components, root.as_mut());
         inventory.metadata.component = root;
         inventory.extend_components(components);
         inventory.diagnostics = std::mem::take(&mut self.diagnostics);
@@ -381,5 +387,36 @@ fn tools(v: Option<&Value>) -> Vec<Tool> {
             out
         }
         _ => Vec::new(),
+    }
+}
+
+/// Refs that cpsf wrote with the escapes of a canonical purl decoded (see `document::wire_ref`) become that
+/// canonical purl again, edges included, so an inventory read back keys its components as discovery does.
+fn restore_canonical_refs(components: &mut [Component], root: Option<&mut Component>) {
+    let taken: HashSet<String> = components.iter().map(|c| c.bom_ref.clone()).collect();
+    let mut renamed: HashMap<String, String> = HashMap::new();
+    for c in components.iter_mut() {
+        let Some(canonical) = c.purl.as_ref().map(Purl::to_string) else { continue };
+        if canonical != c.bom_ref
+            && super::document::wire_ref(&canonical) == c.bom_ref
+            && !taken.contains(&canonical)
+            && !renamed.values().any(|v| v == &canonical)
+        {
+            renamed.insert(std::mem::replace(&mut c.bom_ref, canonical.clone()), canonical);
+        }
+    }
+    if renamed.is_empty() {
+        return;
+    }
+    let remap = |deps: &mut BTreeSet<String>| {
+        if deps.iter().any(|d| renamed.contains_key(d)) {
+            *deps = std::mem::take(deps).into_iter().map(|d| renamed.get(&d).cloned().unwrap_or(d)).collect();
+        }
+    };
+    for c in components.iter_mut() {
+        remap(&mut c.dependencies);
+    }
+    if let Some(root) = root {
+        remap(&mut root.dependencies);
     }
 }

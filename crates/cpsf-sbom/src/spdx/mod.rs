@@ -101,7 +101,14 @@ pub(crate) fn is_download_location(text: &str) -> bool {
         let host = host.split(['/', '?', '#']).next().unwrap_or("");
         let host = host.rsplit('@').next().unwrap_or(host);
         let host = host.split(':').next().unwrap_or(host);
-        host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
+        // The host grammar SPDX tools check: labels of letters, digits and `-`, and a top-level label of two to
+        // five letters (`registry.npmjs.org` passes, `git.acme.example` does not).
+        let labels: Vec<&str> = host.split('.').collect();
+        labels.len() >= 2
+            && labels.iter().all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-'))
+            && labels
+                .last()
+                .is_some_and(|tld| (2..=5).contains(&tld.len()) && tld.bytes().all(|b| b.is_ascii_alphabetic()))
     })
 }
 
@@ -259,6 +266,7 @@ mod tests {
         assert!(is_download_location("git+git@github.com:a/b.git"));
         assert!(!is_download_location("file:../local"));
         assert!(!is_download_location("https://localhost/x"));
+        assert!(!is_download_location("git+https://git.acme.example/php/sdk.git@b7e2d9f4"));
         assert!(!is_download_location("https://example.com/a b"));
         assert!(!is_download_location("NOASSERTION"));
     }

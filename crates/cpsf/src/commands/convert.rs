@@ -14,7 +14,10 @@ pub fn run(args: ConvertArgs, config: &ConfigFile, printer: &Printer) -> Result<
     let format = output_format(&args.out, config)?;
     let read = read_sbom(&args.file)?;
     for lost in not_carried_over(read.format, read.json.as_ref()) {
-        printer.warn(&format!("{}: {lost} cannot be carried over into {format}; dropped [conversion-loss]", args.file.display()));
+        printer.warn(&format!(
+            "{}: {lost} cannot be carried over into {format}; dropped [conversion-loss]",
+            args.file.display()
+        ));
     }
     let mut inventory = read.inventory;
     let cpsf = Tool { name: "cpsf".into(), version: Some(env!("CARGO_PKG_VERSION").into()), vendor: None };
@@ -31,9 +34,16 @@ pub fn run(args: ConvertArgs, config: &ConfigFile, printer: &Printer) -> Result<
 pub fn not_carried_over(format: SbomFormat, json: Option<&serde_json::Value>) -> Vec<String> {
     let Some(obj) = json.and_then(|j| j.as_object()) else { return vec![] };
     let carried: &[&str] = match format {
-        SbomFormat::CycloneDxJson(_) | SbomFormat::CycloneDxXml(_) => {
-            &["$schema", "bomFormat", "specVersion", "serialNumber", "version", "metadata", "components", "dependencies"]
-        }
+        SbomFormat::CycloneDxJson(_) | SbomFormat::CycloneDxXml(_) => &[
+            "$schema",
+            "bomFormat",
+            "specVersion",
+            "serialNumber",
+            "version",
+            "metadata",
+            "components",
+            "dependencies",
+        ],
         SbomFormat::SpdxJson(_) | SbomFormat::SpdxTagValue(_) | SbomFormat::SpdxYaml(_) => &[
             "spdxVersion",
             "dataLicense",

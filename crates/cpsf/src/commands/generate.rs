@@ -52,8 +52,11 @@ pub fn run(args: GenerateArgs, config: &ConfigFile, printer: &Printer) -> Result
 
     let root_name = args.name.clone().unwrap_or_else(|| product_name(&args.path));
     let supplier = args.supplier.as_deref().or(config.sbom.supplier.as_deref()).map(parse_party);
-    let authors: Vec<_> =
-        if args.author.is_empty() { config.sbom.authors.iter().map(|a| parse_party(a)).collect() } else { args.author.iter().map(|a| parse_party(a)).collect() };
+    let authors: Vec<_> = if args.author.is_empty() {
+        config.sbom.authors.iter().map(|a| parse_party(a)).collect()
+    } else {
+        args.author.iter().map(|a| parse_party(a)).collect()
+    };
     let root = Component {
         bom_ref: format!("cpsf-root:{root_name}"),
         kind: ComponentKind::Application,
@@ -82,7 +85,8 @@ pub fn run(args: GenerateArgs, config: &ConfigFile, printer: &Printer) -> Result
 
 /// The scanned directory's name (or the lockfile's directory's name), as the described product.
 fn product_name(path: &std::path::Path) -> String {
-    let dir = if path.is_file() { path.parent().map(|p| p.to_path_buf()).unwrap_or_default() } else { path.to_path_buf() };
+    let dir =
+        if path.is_file() { path.parent().map(|p| p.to_path_buf()).unwrap_or_default() } else { path.to_path_buf() };
     let absolute = std::path::absolute(&dir).unwrap_or(dir);
     absolute
         .components()

@@ -14,7 +14,12 @@ pub fn run(args: MergeArgs, config: &ConfigFile, printer: &Printer) -> Result<Ou
     let mut inventories = Vec::with_capacity(args.files.len());
     for file in &args.files {
         let read = read_sbom(file)?;
-        printer.detail(&format!("{}: {} with {} components", file.display(), read.format, read.inventory.components.len()));
+        printer.detail(&format!(
+            "{}: {} with {} components",
+            file.display(),
+            read.format,
+            read.inventory.components.len()
+        ));
         inventories.push(read.inventory);
     }
     let root = args.name.as_ref().map(|name| Component {
@@ -28,7 +33,11 @@ pub fn run(args: MergeArgs, config: &ConfigFile, printer: &Printer) -> Result<Ou
         printer.warn(&d.to_string());
     }
     if !merged.metadata.tools.iter().any(|t| t.name == "cpsf") {
-        merged.metadata.tools.push(Tool { name: "cpsf".into(), version: Some(env!("CARGO_PKG_VERSION").into()), vendor: None });
+        merged.metadata.tools.push(Tool {
+            name: "cpsf".into(),
+            version: Some(env!("CARGO_PKG_VERSION").into()),
+            vendor: None,
+        });
     }
     let text = render_document(&mut merged, format, args.out.reproducible, false, printer)?;
     write_output(args.out.output.as_deref(), &text)?;

@@ -53,11 +53,14 @@ pub fn output_format(args: &SbomOutputArgs, config: &ConfigFile) -> Result<SbomF
             CdxSpecVersion::V1_6 => CycloneDxVersion::V1_6,
             CdxSpecVersion::V1_7 => CycloneDxVersion::V1_7,
         },
-        (None, Some(v)) => CycloneDxVersion::parse(v)
-            .ok_or_else(|| anyhow::anyhow!("config: unknown sbom.spec-version `{v}` (expected 1.4, 1.5, 1.6 or 1.7)"))?,
+        (None, Some(v)) => CycloneDxVersion::parse(v).ok_or_else(|| {
+            anyhow::anyhow!("config: unknown sbom.spec-version `{v}` (expected 1.4, 1.5, 1.6 or 1.7)")
+        })?,
         (None, None) => CycloneDxVersion::V1_6,
     };
-    if args.spec_version.is_some() && !matches!(format, SbomOutputFormat::CycloneDxJson | SbomOutputFormat::CycloneDxXml) {
+    if args.spec_version.is_some()
+        && !matches!(format, SbomOutputFormat::CycloneDxJson | SbomOutputFormat::CycloneDxXml)
+    {
         bail!("--spec-version applies to CycloneDX output only");
     }
     Ok(match format {
@@ -100,8 +103,13 @@ pub fn render_document(
         .with_context(|| format!("internal error: the {format} document cpsf wrote cannot be read back"))?;
     let report = cpsf_sbom::schema::validate(&read);
     if !report.valid && !report.errors.is_empty() {
-        let details: Vec<String> = report.errors.iter().take(10).map(|e| format!("{}: {}", e.pointer, e.message)).collect();
-        bail!("internal error: the {format} document cpsf wrote does not validate against {}:\n  {}", report.schema, details.join("\n  "));
+        let details: Vec<String> =
+            report.errors.iter().take(10).map(|e| format!("{}: {}", e.pointer, e.message)).collect();
+        bail!(
+            "internal error: the {format} document cpsf wrote does not validate against {}:\n  {}",
+            report.schema,
+            details.join("\n  ")
+        );
     }
     printer.detail(&format!("checked against {}: valid", report.schema));
     Ok(text)

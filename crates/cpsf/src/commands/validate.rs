@@ -124,7 +124,11 @@ fn gate_failures(schema: &SchemaReport, quality: &QualityReport, args: &Validate
 fn render_text(report: &ValidationReport, profiles: &[Profile], printer: &Printer) -> String {
     let paint = |style: Style, text: &str| printer.paint(printer.color_stdout, style, text);
     let mut out = String::new();
-    out.push_str(&format!("{}: {}\n", paint(Style::Bold, &report.file), report.format.as_deref().unwrap_or("unreadable")));
+    out.push_str(&format!(
+        "{}: {}\n",
+        paint(Style::Bold, &report.file),
+        report.format.as_deref().unwrap_or("unreadable")
+    ));
     if report.schema.valid {
         out.push_str(&format!("schema: {} ({})\n", paint(Style::Ok, "valid"), report.schema.schema));
     } else {
@@ -143,7 +147,8 @@ fn render_text(report: &ValidationReport, profiles: &[Profile], printer: &Printe
         }
     }
     if !report.quality.is_empty() {
-        let quality = QualityReport { format: report.format.clone().unwrap_or_default(), profiles: report.quality.clone() };
+        let quality =
+            QualityReport { format: report.format.clone().unwrap_or_default(), profiles: report.quality.clone() };
         out.push('\n');
         out.push_str(&quality::render_text(&quality));
     } else if !profiles.is_empty() {
