@@ -145,7 +145,7 @@ fn from_packages<'a>(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for (path, value) in packages {
-        let line = cursor.next(path, '{');
+        let line = if value.is_object() { cursor.next(path, '{') } else { cursor.next_any(path) };
         let Some(entry) = value.as_object() else {
             diagnostics.push(entry_skipped(input, line, format!("expected an object for package `{path}`")));
             continue;
@@ -165,7 +165,7 @@ fn from_legacy_dependencies<'a>(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for (name, value) in deps {
-        let line = cursor.next(name, '{');
+        let line = if value.is_object() { cursor.next(name, '{') } else { cursor.next_any(name) };
         let Some(entry) = value.as_object() else {
             diagnostics.push(entry_skipped(input, line, format!("expected an object for dependency `{name}`")));
             continue;
@@ -406,8 +406,9 @@ fn component(
     } else {
         Scope::Required
     });
+    // A local tarball's integrity is the hash of that file, as for any other tarball.
+    c.hashes = entry.get("integrity").and_then(Value::as_str).map(sri_hashes).unwrap_or_default();
     if *origin != Origin::Local {
-        c.hashes = entry.get("integrity").and_then(Value::as_str).map(sri_hashes).unwrap_or_default();
         c.download_location = match origin {
             Origin::Git(url) | Origin::Tarball(url) => Some(url.clone()),
             _ => entry

@@ -399,8 +399,9 @@ pub(crate) fn read_manifest(input: &LockfileInput<'_>, path: &str) -> Result<Opt
     }))
 }
 
-/// Byte offset of `"key"` used as an object key whose value opens with `opener` (`{` or `[`), at or after `from`.
-fn find_json_key(text: &str, from: usize, key: &str, opener: char) -> Option<usize> {
+/// Byte offset of `"key"` used as an object key whose value opens with `opener` (`{` or `[`; any value for
+/// `None`), at or after `from`.
+fn find_json_key(text: &str, from: usize, key: &str, opener: Option<char>) -> Option<usize> {
     let needle = format!("\"{key}\"");
     let mut pos = from;
     loop {
@@ -408,7 +409,7 @@ fn find_json_key(text: &str, from: usize, key: &str, opener: char) -> Option<usi
         let after = start + needle.len();
         let rest = text.get(after..)?.trim_start();
         if let Some(value) = rest.strip_prefix(':')
-            && value.trim_start().starts_with(opener)
+            && opener.is_none_or(|o| value.trim_start().starts_with(o))
         {
             return Some(start);
         }
@@ -429,6 +430,15 @@ impl<'a> JsonKeyCursor<'a> {
 
     /// Line of the next `"key": <opener>` after the cursor; moves the cursor past it when found.
     pub(crate) fn next(&mut self, key: &str, opener: char) -> Option<u32> {
+        self.next_with(key, Some(opener))
+    }
+
+    /// Line of the next `"key":` (whatever its value) after the cursor; moves the cursor past it when found.
+    pub(crate) fn next_any(&mut self, key: &str) -> Option<u32> {
+        self.next_with(key, None)
+    }
+
+    fn next_with(&mut self, key: &str, opener: Option<char>) -> Option<u32> {
         let at = find_json_key(self.lines.text(), self.offset, key, opener)?;
         self.offset = at + key.len() + 2;
         Some(self.lines.line_of(at))
@@ -481,6 +491,7 @@ mod tests {
             "sha1-2jmTgIz5c7UMxbBoggy3Kd5o8HY=",
             "sha512-HV1Cm0Q3ZrpCR93tkWOYiuYIgLxZXZFVG2VgK+MBWjUqZTundupbfx2aXarXuw5Ko5aMcjtJgbSs4vUGBS5v6g==",
             "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=",
+            "sha1-+FQ0Ydn7/VAzjs6r5L4IsL3gBGk=",
         ] {
             assert_eq!(sri_hash(sri), Hash::from_sri(sri), "{sri}");
             assert!(sri_hash(sri).is_some());
@@ -488,6 +499,14 @@ mod tests {
         assert_eq!(sri_hash("sha512-notbase64!!"), None);
         assert_eq!(sri_hash("sha1-2jmTgIz5c7UMxbBoggy3Kd5o8H"), None);
         assert_eq!(sri_hash("md4-AAAA"), None);
+    }
+
+    #[test]
+    fn sri_reads_every_token() {
+        let h = sri_hashes(
+            "sha512-v8CV/RwoxN3bj6o7OK52ZE2Kb3stENhTQjk/WNwz0exhpaUiF0DXwlBISFemfRV5vU94AmkUKUYqQMM3Dao8Lg== sha1-+FQ0Ydn7/VAzjs6r5L4IsL3gBGk=",
+        );
+        assert_eq!(h.len(), 2, "{h:?}");
     }
 
     #[test]
