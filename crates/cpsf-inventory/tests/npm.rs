@@ -22,7 +22,7 @@ fn block<'a>(out: &'a str, bom_ref: &str) -> &'a str {
     let start = out.find(&format!("component {bom_ref}\n")).unwrap_or_else(|| panic!("no component {bom_ref}"));
     let rest = &out[start + 1..];
     let end = rest.find("\ncomponent ").or_else(|| rest.find("\ndiagnostic ")).map_or(out.len(), |e| start + 1 + e);
-    &out[start..end]
+    out[start..end].trim_end()
 }
 
 #[test]

@@ -300,10 +300,11 @@ fn classic_node(input: &LockfileInput<'_>, entry: &ClassicEntry, set: &mut Compo
         (None, _) => classify(url),
     };
     let mut c = Component::from_purl(with_origin(purl, &origin)).at(input.path, Some(entry.line));
+    c.hashes = entry.integrity.as_deref().map(sri_hashes).unwrap_or_default();
     match &origin {
-        Origin::Registry | Origin::Tarball(_) => {
-            c.hashes = entry.integrity.as_deref().map(sri_hashes).unwrap_or_default();
-            // Yarn classic appends the tarball's SHA-1 to registry URLs.
+        Origin::Git(locator) => c.download_location = Some(locator.clone()),
+        _ => {
+            // Yarn classic appends the tarball's SHA-1 to tarball URLs (a git URL's fragment is a commit).
             if let Some(h) = Hash::hex(HashAlgorithm::Sha1, fragment)
                 && !c.hashes.contains(&h)
             {
@@ -312,11 +313,6 @@ fn classic_node(input: &LockfileInput<'_>, entry: &ClassicEntry, set: &mut Compo
             c.download_location =
                 Some(url.to_owned()).filter(|u| u.starts_with("http://") || u.starts_with("https://"));
         }
-        Origin::Git(locator) => {
-            c.hashes = entry.integrity.as_deref().map(sri_hashes).unwrap_or_default();
-            c.download_location = Some(locator.clone());
-        }
-        Origin::Local => {}
     }
     Ok(Node::Component(set.add(c)))
 }
