@@ -239,8 +239,11 @@ fn package_component(input: &LockfileInput<'_>, style: Style, package: &Entry) -
     let from_key = parse_key(style, key);
     let name = entry.get("name").and_then(Yaml::as_str).or(from_key.map(|(n, _)| n));
     let version = entry.get("version").and_then(Yaml::as_str).or(from_key.and_then(|(_, v)| v));
-    let (Some(name), Some(version)) = (name, version) else {
-        return Err(format!("package `{key}` has no name and version (expected `name@version` or the fields)"));
+    let Some(name) = name else {
+        return Err(format!("package `{key}` has no `name` (and its key is not `name@version`)"));
+    };
+    let Some(version) = version else {
+        return Err(format!("package `{key}` has no `version` (and its key holds no version)"));
     };
     let purl = package_purl(name, Some(version)).ok_or_else(|| format!("`{name}` is not a valid npm package name"))?;
     let tarball = field("tarball");
@@ -338,7 +341,7 @@ impl Resolver<'_> {
                 input,
                 at,
                 format!(
-                    "dependency `{}` {reference} matches no package of the lockfile; its edge is left out",
+                    "dependency `{}: {reference}` matches no package of the lockfile; its edge is left out",
                     dep.key
                 ),
             )),
