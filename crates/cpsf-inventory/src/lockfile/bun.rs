@@ -45,13 +45,13 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             Some(w)
         }
         Some(_) => {
-            let line = cursor.next("workspaces", '{');
+            let line = cursor.next_any("workspaces");
             return Err(LockfileError::malformed(line, "expected `workspaces` to be an object"));
         }
         None => None,
     };
     for (folder, value) in workspaces.into_iter().flatten() {
-        let line = cursor.next(folder, '{');
+        let line = if value.is_object() { cursor.next(folder, '{') } else { cursor.next_any(folder) };
         let Some(ws) = value.as_object() else {
             diagnostics.push(entry_skipped(input, line, format!("expected an object for workspace `{folder}`")));
             continue;
@@ -75,7 +75,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             p
         }
         Some(_) => {
-            let line = cursor.next("packages", '{');
+            let line = cursor.next_any("packages");
             return Err(LockfileError::malformed(line, "expected `packages` to be an object"));
         }
         None => &no_packages,
@@ -83,7 +83,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let mut node_by_path: HashMap<&str, usize> = HashMap::new();
     let mut dependents: Vec<(&str, usize, &Map<String, Value>, Option<u32>)> = Vec::new();
     for (path, value) in packages {
-        let line = cursor.next(path, '[');
+        let line = if value.is_array() { cursor.next(path, '[') } else { cursor.next_any(path) };
         match package_node(input, path, value, line, &mut set, &project_by_folder) {
             Ok(Resolved::Node(node, info)) => {
                 let at = graph.add_node(node);
