@@ -37,7 +37,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
 
     // Projects, by the install path their own nested packages are written under (their name; "" for root).
     let mut cursor = JsonKeyCursor::new(&json);
-    let mut projects: Vec<(String, usize, &Map<String, Value>, Option<u32>)> = Vec::new();
+    let mut projects: Vec<Dependent<'_>> = Vec::new();
     let mut project_by_folder: HashMap<&str, usize> = HashMap::new();
     let workspaces = match top.get("workspaces") {
         Some(Value::Object(w)) => {
@@ -63,7 +63,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             ws.get("name").and_then(Value::as_str).unwrap_or(folder).to_owned()
         };
         project_by_folder.insert(folder, at);
-        projects.push((tree_path, at, ws, line));
+        projects.push(Dependent { path: tree_path, node: at, info: ws, line });
     }
 
     // Packages, by install path.
@@ -81,7 +81,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
         None => &no_packages,
     };
     let mut node_by_path: HashMap<&str, usize> = HashMap::new();
-    let mut dependents: Vec<(&str, usize, &Map<String, Value>, Option<u32>)> = Vec::new();
+    let mut dependents: Vec<Dependent<'_>> = Vec::new();
     for (path, value) in packages {
         let line = if value.is_array() { cursor.next(path, '[') } else { cursor.next_any(path) };
         match package_node(input, path, value, line, &mut set, &project_by_folder) {
@@ -89,7 +89,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
                 let at = graph.add_node(node);
                 node_by_path.insert(path, at);
                 if let Some(info) = info {
-                    dependents.push((path, at, info, line));
+                    dependents.push(Dependent { path: path.clone(), node: at, info, line });
                 }
             }
             Ok(Resolved::Project(at)) => {
@@ -105,11 +105,11 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     }
 
     let lookup = Lookup { node_by_path };
-    for (path, from, info, line) in dependents {
-        lookup.edges(input, &mut graph, path, from, info, false, line, &mut diagnostics);
+    for d in &dependents {
+        lookup.edges(input, &mut graph, d, false, &mut diagnostics);
     }
-    for (tree_path, from, ws, line) in &projects {
-        lookup.edges(input, &mut graph, tree_path, *from, ws, true, *line, &mut diagnostics);
+    for d in &projects {
+        lookup.edges(input, &mut graph, d, true, &mut diagnostics);
     }
     let direct = if projects.is_empty() { DirectKnowledge::None } else { DirectKnowledge::Complete };
     graph.finish(&mut set, direct, !projects.is_empty());
@@ -130,6 +130,16 @@ fn check_version(top: &Map<String, Value>, json: &str) -> Result<(), LockfileErr
         )),
         None => Err(LockfileError::malformed(line, format!("expected `lockfileVersion` to be a number, found {v}"))),
     }
+}
+
+/// A package or project whose dependency lists are read once every install path is known.
+struct Dependent<'a> {
+    /// Its install path (a workspace's name; `""` for the root).
+    path: String,
+    node: usize,
+    /// The object holding `dependencies`, `devDependencies`, ...
+    info: &'a Map<String, Value>,
+    line: Option<u32>,
 }
 
 /// What a `packages` entry stands for.
@@ -229,18 +239,16 @@ impl Lookup<'_> {
     }
 
     /// Add the edges of one dependent's dependency lists.
-    #[allow(clippy::too_many_arguments)]
     fn edges(
         &self,
         input: &LockfileInput<'_>,
         graph: &mut DepGraph,
-        path: &str,
-        from: usize,
-        info: &Map<String, Value>,
+        dependent: &Dependent<'_>,
         project: bool,
-        line: Option<u32>,
         diagnostics: &mut Vec<Diagnostic>,
     ) {
+        let Dependent { path, node: from, info, line } = dependent;
+        let (path, from, line) = (path.as_str(), *from, *line);
         let optional_peers: Vec<&str> = info
             .get("optionalPeers")
             .and_then(Value::as_array)

@@ -71,12 +71,11 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let mut diagnostics = Vec::new();
     let mut cursor = JsonKeyCursor::new(input.text);
     let mut installed = Vec::new();
-    let direct;
-    match top.get("packages") {
+    let direct = match top.get("packages") {
         Some(Value::Object(packages)) if version >= 2 => {
             cursor.next("packages", '{');
             from_packages(input, packages, &mut cursor, &mut installed, &mut diagnostics);
-            direct = if packages.contains_key("") { DirectKnowledge::Complete } else { DirectKnowledge::None };
+            if packages.contains_key("") { DirectKnowledge::Complete } else { DirectKnowledge::None }
         }
         Some(Value::Object(_)) | None => {
             if let Some(deps) = top.get("dependencies") {
@@ -86,12 +85,12 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
                 cursor.next("dependencies", '{');
                 from_legacy_dependencies(input, deps, "", &mut cursor, &mut installed, &mut diagnostics);
             }
-            direct = legacy_root(input, &mut installed, &mut diagnostics);
+            legacy_root(input, &mut installed, &mut diagnostics)
         }
         Some(_) => {
             return Err(LockfileError::malformed(index.find("\"packages\""), "expected `packages` to be an object"));
         }
-    }
+    };
     let components = build(input, &installed, direct, &mut diagnostics);
     Ok(Parsed { components, diagnostics })
 }
@@ -361,10 +360,13 @@ fn build(
                 }
             }
         };
-        node_of[i] = Some(graph.add_node(node));
+        let at = graph.add_node(node);
+        if let Some(slot) = node_of.get_mut(i) {
+            *slot = Some(at);
+        }
     }
     for (i, item) in installed.iter().enumerate() {
-        let Some(from) = node_of[i] else { continue };
+        let Some(&Some(from)) = node_of.get(i) else { continue };
         for (name, kind, need) in &item.requires {
             match resolve(&by_path, installed, &item.path, name).and_then(|t| node_of.get(t).copied().flatten()) {
                 Some(to) => graph.add_edge(from, to, *kind),

@@ -257,9 +257,16 @@ impl DepGraph {
     fn reach(&self) -> Vec<Option<Scope>> {
         let mut scope: Vec<Option<Scope>> = vec![None; self.nodes.len()];
         let mut queue: Vec<usize> = Vec::new();
+        // Mark `node` with `phase` if it has no scope yet; true when it was marked.
+        let mark = |scope: &mut Vec<Option<Scope>>, node: usize, phase: Scope| match scope.get_mut(node) {
+            Some(slot @ None) => {
+                *slot = Some(phase);
+                true
+            }
+            _ => false,
+        };
         for (i, n) in self.nodes.iter().enumerate() {
-            if matches!(n, Node::Project { top: true }) {
-                scope[i] = Some(Scope::Required);
+            if matches!(n, Node::Project { top: true }) && mark(&mut scope, i, Scope::Required) {
                 queue.push(i);
             }
         }
@@ -268,13 +275,12 @@ impl DepGraph {
             if phase != Scope::Required {
                 // Seeds: unmarked targets of edges of this phase's kind from nodes marked earlier.
                 let kind = if phase == Scope::Optional { DepKind::Optional } else { DepKind::Dev };
-                for from in 0..self.nodes.len() {
-                    if scope[from].is_none() || matches!(self.nodes.get(from), Some(Node::Skipped)) {
+                for (from, node) in self.nodes.iter().enumerate() {
+                    if matches!(node, Node::Skipped) || scope.get(from).copied().flatten().is_none() {
                         continue;
                     }
                     for &(to, k) in self.edges.get(from).map(Vec::as_slice).unwrap_or_default() {
-                        if k == kind && scope.get(to) == Some(&None) {
-                            scope[to] = Some(phase);
+                        if k == kind && mark(&mut scope, to, phase) {
                             queue.push(to);
                         }
                     }
@@ -290,8 +296,7 @@ impl DepGraph {
                         Scope::Optional => k != DepKind::Dev,
                         Scope::Dev => true,
                     };
-                    if follows && scope.get(to) == Some(&None) {
-                        scope[to] = Some(phase);
+                    if follows && mark(&mut scope, to, phase) {
                         queue.push(to);
                     }
                 }
