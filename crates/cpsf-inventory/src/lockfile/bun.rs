@@ -67,7 +67,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     }
 
     // Packages, by install path.
-    let mut cursor = JsonKeyCursor::new(&json);
+    cursor.rewind();
     let no_packages = Map::new();
     let packages = match top.get("packages") {
         Some(Value::Object(p)) => {
@@ -121,14 +121,14 @@ fn check_version(top: &Map<String, Value>, json: &str) -> Result<(), LockfileErr
     let Some(v) = top.get("lockfileVersion") else {
         return Err(LockfileError::malformed(Some(1), "expected a `lockfileVersion` field in bun.lock"));
     };
-    let line = crate::text::LineIndex::new(json).find("\"lockfileVersion\"");
+    let line = || crate::text::LineIndex::new(json).find("\"lockfileVersion\"");
     match v.as_u64() {
         Some(0 | 1) => Ok(()),
         Some(n) => Err(LockfileError::unsupported(
-            line,
+            line(),
             format!("bun.lock lockfileVersion {n} is not supported: expected 0 or 1"),
         )),
-        None => Err(LockfileError::malformed(line, format!("expected `lockfileVersion` to be a number, found {v}"))),
+        None => Err(LockfileError::malformed(line(), format!("expected `lockfileVersion` to be a number, found {v}"))),
     }
 }
 

@@ -52,19 +52,20 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let top = doc
         .as_object()
         .ok_or_else(|| LockfileError::malformed(Some(1), "expected a JSON object at the top of the npm lockfile"))?;
-    let index = LineIndex::new(input.text);
-    let version_line = index.find("\"lockfileVersion\"");
+    // Lines for whole-file errors only: building the index costs a pass over the text.
+    let line_of = |needle: &str| LineIndex::new(input.text).find(needle);
+    let version_line = || line_of("\"lockfileVersion\"");
     let version = match top.get("lockfileVersion") {
         None => {
             return Err(LockfileError::malformed(Some(1), "expected a `lockfileVersion` field in the npm lockfile"));
         }
         Some(v) => v.as_u64().ok_or_else(|| {
-            LockfileError::malformed(version_line, format!("expected `lockfileVersion` to be a number, found {v}"))
+            LockfileError::malformed(version_line(), format!("expected `lockfileVersion` to be a number, found {v}"))
         })?,
     };
     if !(1..=3).contains(&version) {
         return Err(LockfileError::unsupported(
-            version_line,
+            version_line(),
             format!("npm lockfileVersion {version} is not supported: expected 1, 2 or 3"),
         ));
     }
@@ -80,7 +81,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
         Some(Value::Object(_)) | None => {
             if let Some(deps) = top.get("dependencies") {
                 let deps = deps.as_object().ok_or_else(|| {
-                    LockfileError::malformed(index.find("\"dependencies\""), "expected `dependencies` to be an object")
+                    LockfileError::malformed(line_of("\"dependencies\""), "expected `dependencies` to be an object")
                 })?;
                 cursor.next("dependencies", '{');
                 from_legacy_dependencies(input, deps, "", &mut cursor, &mut installed, &mut diagnostics);
@@ -88,7 +89,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             legacy_root(input, &mut installed, &mut diagnostics)
         }
         Some(_) => {
-            return Err(LockfileError::malformed(index.find("\"packages\""), "expected `packages` to be an object"));
+            return Err(LockfileError::malformed(line_of("\"packages\""), "expected `packages` to be an object"));
         }
     };
     let components = build(input, &installed, direct, &mut diagnostics);

@@ -15,7 +15,7 @@
 //!   registry layout also becomes the `download_url` qualifier), `{type: git, repo, commit}` the `vcs_url`
 //!   qualifier, and `{type: directory}` marks a local folder (the project's own code, not a component).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use cpsf_model::{Component, Diagnostic, Scope};
 
@@ -54,15 +54,20 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     // (node, the entry holding its dependencies, its line)
     let mut dependents: Vec<(usize, &Yaml, u32)> = Vec::new();
     if style == Style::V9 {
-        let by_key: HashMap<&str, &Entry> = packages.iter().map(|e| (e.key.as_str(), e)).collect();
-        let mut used: HashSet<&str> = HashSet::new();
+        let by_key: HashMap<&str, &Entry> = packages.iter().map(|e| (&*e.key, e)).collect();
+        // One component per package entry, shared by its peer variants.
+        let mut built: HashMap<&str, Node> = HashMap::new();
         for snap in snapshots {
             let base = strip_peers(&snap.key);
             let node = match by_key.get(base) {
-                Some(package) => {
-                    used.insert(base);
-                    package_node(input, style, package, &mut set, &mut diagnostics)
-                }
+                Some(package) => match built.get(base) {
+                    Some(node) => node.clone(),
+                    None => {
+                        let node = package_node(input, style, package, &mut set, &mut diagnostics);
+                        built.insert(base, node.clone());
+                        node
+                    }
+                },
                 None => {
                     diagnostics.push(entry_skipped(
                         input,
@@ -77,7 +82,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             dependents.push((at, &snap.value, snap.line));
         }
         for package in packages {
-            if used.contains(package.key.as_str()) {
+            if built.contains_key(&*package.key) {
                 continue;
             }
             let node = package_node(input, style, package, &mut set, &mut diagnostics);
@@ -163,10 +168,10 @@ fn lockfile_style(top: &[Entry]) -> Result<Style, LockfileError> {
 /// The entries of a top-level mapping section (empty when absent; a diagnostic when it is not a mapping).
 fn section<'a>(
     input: &LockfileInput<'_>,
-    top: &'a [Entry],
+    top: &'a [Entry<'a>],
     name: &str,
     diagnostics: &mut Vec<Diagnostic>,
-) -> &'a [Entry] {
+) -> &'a [Entry<'a>] {
     match top.iter().find(|e| e.key == name) {
         Some(Entry { value: Yaml::Map(entries), .. }) => entries,
         Some(Entry { value: Yaml::Null, .. }) | None => &[],
@@ -227,7 +232,7 @@ fn package_node(
 
 fn package_component(input: &LockfileInput<'_>, style: Style, package: &Entry) -> Result<Option<Component>, String> {
     let entry = &package.value;
-    let key = package.key.as_str();
+    let key = &*package.key;
     if !entry.is_map() {
         return Err(format!("expected a mapping for package `{key}`, found {}", entry.kind()));
     }
@@ -318,7 +323,7 @@ impl Resolver<'_> {
         diagnostics: &mut Vec<Diagnostic>,
     ) {
         let reference = match &dep.value {
-            Yaml::Str(s) => Some(s.as_str()),
+            Yaml::Str(s) => Some(&**s),
             map @ Yaml::Map(_) => map.get("version").and_then(Yaml::as_str),
             _ => None,
         };

@@ -373,7 +373,7 @@ fn berry_origin(protocol: &str, reference: &str) -> Origin {
 struct BerryEntry<'a> {
     key: &'a str,
     line: u32,
-    value: &'a Yaml,
+    value: &'a Yaml<'a>,
     node: usize,
     /// For workspaces: the folder (relative to the lockfile) whose package.json declares its dependencies.
     workspace: Option<&'a str>,

@@ -2,7 +2,7 @@
 //! integrity strings, `package.json` manifests, the component set, and the dependency graph that turns
 //! "the project's own packages depend on these" into `direct` marks and scopes.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Purl, Scope};
 use serde_json::Value;
@@ -53,35 +53,67 @@ pub(crate) fn sri_hashes(text: &str) -> Vec<Hash> {
 /// One `alg-base64` integrity token (options after `?` ignored) as a hex digest.
 fn sri_hash(token: &str) -> Option<Hash> {
     let (alg, b64) = token.split_once('-')?;
-    let algorithm = HashAlgorithm::parse(alg)?;
-    let b64 = b64.split('?').next()?.trim_end_matches('=');
-    let mut hex = String::with_capacity(b64.len() * 3 / 2);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for b in b64.bytes() {
-        let v = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            let byte = (acc >> bits) & 0xff;
-            const DIGITS: &[u8; 16] = b"0123456789abcdef";
-            for nibble in [byte >> 4, byte & 0xf] {
-                hex.push(char::from(*DIGITS.get(nibble as usize)?));
-            }
+    let algorithm = match alg {
+        "sha512" => HashAlgorithm::Sha512,
+        "sha384" => HashAlgorithm::Sha384,
+        "sha256" => HashAlgorithm::Sha256,
+        "sha1" => HashAlgorithm::Sha1,
+        "md5" => HashAlgorithm::Md5,
+        other => HashAlgorithm::parse(other)?,
+    };
+    let b64 = b64.split('?').next()?.trim_end_matches('=').as_bytes();
+    // Standard and URL-safe alphabets; 0xff marks a byte that is not base64.
+    const TABLE: [u8; 256] = {
+        let mut t = [0xffu8; 256];
+        let mut i = 0;
+        while i < 26 {
+            t[b'A' as usize + i] = i as u8;
+            t[b'a' as usize + i] = 26 + i as u8;
+            i += 1;
         }
-    }
-    // Leftover bits must be zero padding.
-    if bits >= 6 || acc & ((1 << bits) - 1) != 0 {
+        let mut d = 0;
+        while d < 10 {
+            t[b'0' as usize + d] = 52 + d as u8;
+            d += 1;
+        }
+        t[b'+' as usize] = 62;
+        t[b'-' as usize] = 62;
+        t[b'/' as usize] = 63;
+        t[b'_' as usize] = 63;
+        t
+    };
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    if b64.len() % 4 == 1 {
         return None;
     }
-    Hash::hex(algorithm, &hex)
+    let mut hex = Vec::with_capacity(b64.len() * 3 / 2 + 6);
+    for chunk in b64.chunks(4) {
+        let mut acc = 0u32;
+        for &c in chunk {
+            let v = *TABLE.get(usize::from(c))?;
+            if v == 0xff {
+                return None;
+            }
+            acc = (acc << 6) | u32::from(v);
+        }
+        // A short final chunk of n characters carries n*6 bits, of which the whole bytes count.
+        let bits = chunk.len() as u32 * 6;
+        let bytes = bits / 8;
+        let spare = bits - bytes * 8;
+        if acc & ((1 << spare) - 1) != 0 {
+            return None;
+        }
+        acc >>= spare;
+        for k in (0..bytes).rev() {
+            let byte = (acc >> (k * 8)) & 0xff;
+            hex.push(*DIGITS.get((byte >> 4) as usize)?);
+            hex.push(*DIGITS.get((byte & 0xf) as usize)?);
+        }
+    }
+    if hex.len() != algorithm.hex_len() {
+        return None;
+    }
+    Some(Hash { algorithm, value: String::from_utf8(hex).ok()? })
 }
 
 /// Where the bytes of a package come from, as far as the lockfile says.
@@ -174,27 +206,32 @@ pub(crate) fn with_origin(purl: Purl, origin: &Origin) -> Purl {
     }
 }
 
-/// Components keyed by `bom_ref`: a package seen several times (nested copies, peer variants) becomes one.
+/// Components, one per `bom_ref`: a package seen several times (nested copies, peer variants) becomes one.
 #[derive(Default)]
 pub(crate) struct ComponentSet {
-    by_ref: BTreeMap<String, Component>,
+    index: HashMap<String, usize>,
+    components: Vec<Component>,
 }
 
 impl ComponentSet {
-    /// Add or fold in a component; returns its `bom_ref`.
-    pub(crate) fn add(&mut self, component: Component) -> String {
-        let bom_ref = component.bom_ref.clone();
-        match self.by_ref.get_mut(&bom_ref) {
-            Some(existing) => existing.absorb(component),
+    /// Add or fold in a component; returns its index in the set.
+    pub(crate) fn add(&mut self, component: Component) -> usize {
+        match self.index.get(&component.bom_ref).and_then(|&i| Some(i).zip(self.components.get_mut(i))) {
+            Some((i, existing)) => {
+                existing.absorb(component);
+                i
+            }
             None => {
-                self.by_ref.insert(bom_ref.clone(), component);
+                let i = self.components.len();
+                self.index.insert(component.bom_ref.clone(), i);
+                self.components.push(component);
+                i
             }
         }
-        bom_ref
     }
 
     pub(crate) fn into_components(self) -> Vec<Component> {
-        self.by_ref.into_values().collect()
+        self.components
     }
 }
 
@@ -212,8 +249,8 @@ pub(crate) enum DepKind {
 /// One node of the installed dependency graph.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Node {
-    /// A package that is a component, by `bom_ref`.
-    Component(String),
+    /// A package that is a component, by its index in the [`ComponentSet`].
+    Component(usize),
     /// A package of the project itself (root, workspace, linked or local folder): not a component; what it
     /// depends on is direct. `top` marks the project's roots (the root package and its workspaces).
     Project { top: bool },
@@ -309,40 +346,45 @@ impl DepGraph {
     /// `scopes` is set, give every reachable component the scope it is reached with.
     pub(crate) fn finish(self, set: &mut ComponentSet, direct: DirectKnowledge, scopes: bool) {
         let reached = if scopes { self.reach() } else { Vec::new() };
-        let mut direct_refs: BTreeSet<&str> = BTreeSet::new();
-        let mut edges: HashMap<&str, BTreeSet<&str>> = HashMap::new();
+        let count = set.components.len();
+        let mut is_direct = vec![false; count];
+        let mut scope_of: Vec<Option<Scope>> = vec![None; count];
+        let mut edges: Vec<(usize, usize)> = Vec::new();
         for (from, node) in self.nodes.iter().enumerate() {
+            if let (Node::Component(c), Some(s)) = (node, reached.get(from).copied().flatten())
+                && let Some(slot) = scope_of.get_mut(*c)
+            {
+                *slot = Scope::merge(*slot, Some(s));
+            }
             for &(to, _) in self.edges.get(from).map(Vec::as_slice).unwrap_or_default() {
                 let Some(Node::Component(target)) = self.nodes.get(to) else { continue };
                 match node {
-                    Node::Component(source) if source != target => {
-                        edges.entry(source.as_str()).or_default().insert(target.as_str());
-                    }
+                    Node::Component(source) if source != target => edges.push((*source, *target)),
                     Node::Project { .. } => {
-                        direct_refs.insert(target.as_str());
+                        if let Some(d) = is_direct.get_mut(*target) {
+                            *d = true;
+                        }
                     }
                     _ => {}
                 }
             }
         }
-        let mut scope_of: HashMap<&str, Option<Scope>> = HashMap::new();
-        for (i, node) in self.nodes.iter().enumerate() {
-            if let (Node::Component(r), Some(s)) = (node, reached.get(i).copied().flatten()) {
-                let slot = scope_of.entry(r.as_str()).or_insert(None);
-                *slot = Scope::merge(*slot, Some(s));
+        edges.sort_unstable();
+        edges.dedup();
+        for (source, target) in edges {
+            let Some(target_ref) = set.components.get(target).map(|c| c.bom_ref.clone()) else { continue };
+            if let Some(c) = set.components.get_mut(source) {
+                c.dependencies.insert(target_ref);
             }
         }
-        for (bom_ref, c) in &mut set.by_ref {
-            if let Some(targets) = edges.get(bom_ref.as_str()) {
-                c.dependencies.extend(targets.iter().map(|t| (*t).to_owned()));
-            }
-            let is_direct = direct_refs.contains(bom_ref.as_str());
+        for (i, c) in set.components.iter_mut().enumerate() {
+            let known = is_direct.get(i).copied().unwrap_or(false);
             c.direct = match direct {
-                DirectKnowledge::Complete => Some(is_direct),
-                DirectKnowledge::Partial => is_direct.then_some(true),
+                DirectKnowledge::Complete => Some(known),
+                DirectKnowledge::Partial => known.then_some(true),
                 DirectKnowledge::None => None,
             };
-            if scopes && let Some(s) = scope_of.get(bom_ref.as_str()).copied().flatten() {
+            if let Some(s) = scope_of.get(i).copied().flatten() {
                 c.scope = Some(s);
             }
         }
@@ -438,6 +480,11 @@ impl<'a> JsonKeyCursor<'a> {
         self.next_with(key, Some(opener))
     }
 
+    /// Start the next search from the top of the text again.
+    pub(crate) fn rewind(&mut self) {
+        self.offset = 0;
+    }
+
     /// Line of the next `"key":` (whatever its value) after the cursor; moves the cursor past it when found.
     pub(crate) fn next_any(&mut self, key: &str) -> Option<u32> {
         self.next_with(key, None)
@@ -524,10 +571,10 @@ mod tests {
     fn reach_follows_edge_kinds() {
         let mut g = DepGraph::default();
         let root = g.add_node(Node::Project { top: true });
-        let a = g.add_node(Node::Component("a".into()));
-        let b = g.add_node(Node::Component("b".into()));
-        let c = g.add_node(Node::Component("c".into()));
-        let d = g.add_node(Node::Component("d".into()));
+        let a = g.add_node(Node::Component(0));
+        let b = g.add_node(Node::Component(1));
+        let c = g.add_node(Node::Component(2));
+        let d = g.add_node(Node::Component(3));
         g.add_edge(root, a, DepKind::Prod);
         g.add_edge(a, b, DepKind::Optional);
         g.add_edge(root, c, DepKind::Dev);

@@ -3,33 +3,36 @@
 //! subset (anchors, tags, block scalars, multi-line scalars) goes to `serde_norway` instead, whose errors
 //! carry the line.
 
+use std::borrow::Cow;
+
 use crate::lockfile::LockfileError;
 
-/// A YAML node. Scalars stay text (`1.10` is not the number 1.1); `~`/`null` are `Null`.
+/// A YAML node, borrowing from the text where it can. Scalars stay text (`1.10` is not the number 1.1);
+/// `~`/`null` are `Null`.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Yaml {
+pub(crate) enum Yaml<'a> {
     Null,
-    Str(String),
-    Seq(Vec<Yaml>),
-    Map(Vec<Entry>),
+    Str(Cow<'a, str>),
+    Seq(Vec<Yaml<'a>>),
+    Map(Vec<Entry<'a>>),
 }
 
 /// One `key: value` of a mapping, with the 1-based line of the key (0 when not known).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct Entry {
-    pub(crate) key: String,
+pub(crate) struct Entry<'a> {
+    pub(crate) key: Cow<'a, str>,
     pub(crate) line: u32,
-    pub(crate) value: Yaml,
+    pub(crate) value: Yaml<'a>,
 }
 
-impl Yaml {
+impl<'a> Yaml<'a> {
     /// The value of `key` in a mapping (the first one, if the key repeats).
-    pub(crate) fn get(&self, key: &str) -> Option<&Yaml> {
+    pub(crate) fn get(&self, key: &str) -> Option<&Yaml<'a>> {
         self.entries().iter().find(|e| e.key == key).map(|e| &e.value)
     }
 
     /// A mapping's entries; empty for anything else.
-    pub(crate) fn entries(&self) -> &[Entry] {
+    pub(crate) fn entries(&self) -> &[Entry<'a>] {
         match self {
             Yaml::Map(entries) => entries,
             _ => &[],
@@ -68,7 +71,7 @@ impl Yaml {
 }
 
 /// Parse a whole document.
-pub(crate) fn parse(text: &str) -> Result<Yaml, LockfileError> {
+pub(crate) fn parse(text: &str) -> Result<Yaml<'_>, LockfileError> {
     if let Some(doc) = Fast::new(text).and_then(Fast::document) {
         return Ok(doc);
     }
@@ -110,7 +113,7 @@ impl<'a> Fast<'a> {
         Some(Self { lines, pos: 0 })
     }
 
-    fn document(mut self) -> Option<Yaml> {
+    fn document(mut self) -> Option<Yaml<'a>> {
         let Some(first) = self.lines.first() else { return Some(Yaml::Null) };
         if first.indent != 0 {
             return None;
@@ -123,12 +126,12 @@ impl<'a> Fast<'a> {
         self.lines.get(self.pos)
     }
 
-    fn block(&mut self, indent: usize) -> Option<Yaml> {
+    fn block(&mut self, indent: usize) -> Option<Yaml<'a>> {
         let line = self.peek()?;
         if is_item(line.text) { self.sequence(indent) } else { self.mapping(indent) }
     }
 
-    fn mapping(&mut self, indent: usize) -> Option<Yaml> {
+    fn mapping(&mut self, indent: usize) -> Option<Yaml<'a>> {
         let mut entries = Vec::new();
         while let Some(line) = self.peek() {
             if line.indent < indent {
@@ -161,7 +164,7 @@ impl<'a> Fast<'a> {
         Some(Yaml::Map(entries))
     }
 
-    fn sequence(&mut self, indent: usize) -> Option<Yaml> {
+    fn sequence(&mut self, indent: usize) -> Option<Yaml<'a>> {
         let mut items = Vec::new();
         while let Some(line) = self.peek() {
             if line.indent != indent || !is_item(line.text) {
@@ -187,7 +190,7 @@ fn is_item(text: &str) -> bool {
 }
 
 /// Split `key: rest` (rest trimmed, comment removed); `None` when the line is not a simple mapping entry.
-fn split_key(text: &str) -> Option<(String, &str)> {
+fn split_key(text: &str) -> Option<(Cow<'_, str>, &str)> {
     let (key, after) = if text.starts_with('"') || text.starts_with('\'') {
         let mut i = 0;
         let key = quoted(text, &mut i)?;
@@ -203,7 +206,7 @@ fn split_key(text: &str) -> Option<(String, &str)> {
         if key.contains(" #") {
             return None;
         }
-        (key.to_owned(), text.get(colon..)?)
+        (Cow::Borrowed(key), text.get(colon..)?)
     };
     let rest = after.strip_prefix(':')?;
     if !(rest.is_empty() || rest.starts_with(' ')) {
@@ -214,7 +217,7 @@ fn split_key(text: &str) -> Option<(String, &str)> {
 }
 
 /// A value written on the same line as its key (or sequence dash).
-fn inline(text: &str) -> Option<Yaml> {
+fn inline(text: &str) -> Option<Yaml<'_>> {
     let text = text.trim();
     let mut i = 0;
     let value = match text.as_bytes().first()? {
@@ -237,18 +240,39 @@ fn inline(text: &str) -> Option<Yaml> {
     (rest.is_empty() || rest.starts_with('#')).then_some(value)
 }
 
-fn plain(text: &str) -> Yaml {
+fn plain(text: &str) -> Yaml<'_> {
     match text {
         "~" | "null" | "Null" | "NULL" => Yaml::Null,
-        t => Yaml::Str(t.to_owned()),
+        t => Yaml::Str(Cow::Borrowed(t)),
     }
 }
 
 /// A quoted scalar starting at `*i` (which must point at the quote); moves `*i` past the closing quote.
-fn quoted(text: &str, i: &mut usize) -> Option<String> {
+/// Without escapes it borrows from the text.
+fn quoted<'a>(text: &'a str, i: &mut usize) -> Option<Cow<'a, str>> {
     let start = *i;
     let quote = *text.as_bytes().get(start)?;
     let body = text.get(start + 1..)?;
+    let bytes = body.as_bytes();
+    let mut at = 0;
+    while let Some(&b) = bytes.get(at) {
+        if b == b'\\' && quote == b'"' {
+            break;
+        }
+        if b == quote {
+            if quote == b'\'' && bytes.get(at + 1) == Some(&b'\'') {
+                break;
+            }
+            *i = start + 1 + at + 1;
+            return Some(Cow::Borrowed(body.get(..at)?));
+        }
+        at += 1;
+    }
+    quoted_with_escapes(body, quote, start, i).map(Cow::Owned)
+}
+
+/// The slow path of [`quoted`]: decode escapes into a new string.
+fn quoted_with_escapes(body: &str, quote: u8, start: usize, i: &mut usize) -> Option<String> {
     let mut out = String::new();
     let mut chars = body.char_indices();
     while let Some((at, c)) = chars.next() {
@@ -309,7 +333,7 @@ fn quoted(text: &str, i: &mut usize) -> Option<String> {
 }
 
 /// A one-line flow collection starting at `*i`; moves `*i` past its closing bracket.
-fn flow(text: &str, i: &mut usize) -> Option<Yaml> {
+fn flow<'a>(text: &'a str, i: &mut usize) -> Option<Yaml<'a>> {
     let bytes = text.as_bytes();
     let close = match bytes.get(*i)? {
         b'{' => b'}',
@@ -328,7 +352,7 @@ fn flow(text: &str, i: &mut usize) -> Option<Yaml> {
         if close == b'}' {
             let key = match flow_node(text, i, true)? {
                 Yaml::Str(s) => s,
-                Yaml::Null => String::new(),
+                Yaml::Null => Cow::Borrowed(""),
                 _ => return None,
             };
             skip_spaces(bytes, i);
@@ -364,7 +388,7 @@ fn skip_spaces(bytes: &[u8], i: &mut usize) {
 
 /// A node inside a flow collection: nested collection, quoted scalar, or plain scalar ending at `,`, `]`,
 /// `}` (and, for keys, at `: `/`:` before a separator).
-fn flow_node(text: &str, i: &mut usize, key: bool) -> Option<Yaml> {
+fn flow_node<'a>(text: &'a str, i: &mut usize, key: bool) -> Option<Yaml<'a>> {
     let bytes = text.as_bytes();
     match bytes.get(*i)? {
         b'{' | b'[' => return flow(text, i),
@@ -429,20 +453,20 @@ fn scalar_text(value: &serde_norway::Value) -> Option<String> {
     }
 }
 
-fn convert(value: serde_norway::Value, depth: usize, lines: &mut KeyLines<'_>) -> Yaml {
+fn convert(value: serde_norway::Value, depth: usize, lines: &mut KeyLines<'_>) -> Yaml<'static> {
     use serde_norway::Value;
     match value {
         Value::Null => Yaml::Null,
-        Value::Bool(b) => Yaml::Str(b.to_string()),
-        Value::Number(n) => Yaml::Str(n.to_string()),
-        Value::String(s) => Yaml::Str(s),
+        Value::Bool(b) => Yaml::Str(Cow::Owned(b.to_string())),
+        Value::Number(n) => Yaml::Str(Cow::Owned(n.to_string())),
+        Value::String(s) => Yaml::Str(Cow::Owned(s)),
         Value::Sequence(items) => Yaml::Seq(items.into_iter().map(|v| convert(v, depth + 1, lines)).collect()),
         Value::Mapping(map) => Yaml::Map(
             map.into_iter()
                 .map(|(k, v)| {
                     let key = scalar_text(&k).unwrap_or_default();
                     let line = if depth <= 1 { lines.find(&key) } else { 0 };
-                    Entry { key, line, value: convert(v, depth + 1, lines) }
+                    Entry { key: Cow::Owned(key), line, value: convert(v, depth + 1, lines) }
                 })
                 .collect(),
         ),
@@ -454,7 +478,7 @@ fn convert(value: serde_norway::Value, depth: usize, lines: &mut KeyLines<'_>) -
 mod tests {
     use super::*;
 
-    fn s(v: &str) -> Yaml {
+    fn s(v: &str) -> Yaml<'_> {
         Yaml::Str(v.into())
     }
 
@@ -465,7 +489,7 @@ mod tests {
         assert_eq!(doc.get("lockfileVersion"), Some(&s("9.0")));
         let pkgs = doc.get("packages").unwrap();
         let e = &pkgs.entries()[0];
-        assert_eq!((e.key.as_str(), e.line), ("@babel/core@7.20.0", 13));
+        assert_eq!((&*e.key, e.line), ("@babel/core@7.20.0", 13));
         let res = e.value.get("resolution").unwrap();
         assert_eq!(res.get("tarball"), Some(&s("https://x.example/a.tgz")));
         assert_eq!(e.value.get("engines").unwrap().get("node"), Some(&s(">=6.9.0")));
@@ -480,7 +504,7 @@ mod tests {
         let text = "__metadata:\n  version: 8\n\n\"a@npm:^1.0.0, a@npm:^1.1.0\":\n  version: 1.10.0\n  dependencies:\n    \"@b/c\": \"npm:^2.0.0\"\n    d: 1 - 3\n  checksum: 10c0/abc\n";
         let doc = parse(text).unwrap();
         let e = &doc.entries()[1];
-        assert_eq!((e.key.as_str(), e.line), ("a@npm:^1.0.0, a@npm:^1.1.0", 4));
+        assert_eq!((&*e.key, e.line), ("a@npm:^1.0.0, a@npm:^1.1.0", 4));
         assert_eq!(e.value.get("version"), Some(&s("1.10.0")));
         assert_eq!(e.value.get("dependencies").unwrap().get("@b/c"), Some(&s("npm:^2.0.0")));
         assert_eq!(e.value.get("dependencies").unwrap().get("d"), Some(&s("1 - 3")));
