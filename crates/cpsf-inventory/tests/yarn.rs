@@ -176,6 +176,19 @@ fn berry_v8_npm_prefixed_ranges_without_manifests() {
 }
 
 #[test]
+fn berry_local_folders_tarballs_and_exec() {
+    let out = check("berry-local");
+    assert!(!out.contains("diagnostic"));
+    // A `file:` folder and an `exec:` package (linkType soft) are the project's own; a `file:` tarball is a
+    // package with no download location.
+    assert!(!out.contains("build-tools") && !out.contains("theme"));
+    assert!(out.contains("component pkg:npm/prebuilt@3.0.1\n  at yarn.lock:Some(24) direct=Some(true) scope=None\n"));
+    assert!(!block(&out, "pkg:npm/prebuilt@3.0.1").contains("download"));
+    assert!(out.contains("component pkg:npm/ms@2.1.3\n  at yarn.lock:Some(17) direct=Some(true) scope=None\n"));
+    assert_eq!(out.matches("component ").count(), 2);
+}
+
+#[test]
 fn berry_bad_entries_and_broken_yaml() {
     let out = check("berry-bad-entries");
     assert_eq!(out.matches("component ").count(), 3);

@@ -507,6 +507,10 @@ fn berry_node(
         }
         _ => {}
     }
+    // Anything else Yarn symlinks rather than unpacks is a folder of the project too.
+    if entry.get("linkType").and_then(Yaml::as_str) == Some("soft") {
+        return Ok(Node::Project { top: false });
+    }
     let version = entry
         .get("version")
         .and_then(Yaml::as_str)
