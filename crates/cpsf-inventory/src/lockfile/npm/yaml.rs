@@ -4,6 +4,7 @@
 //! carry the line.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use crate::lockfile::LockfileError;
 
@@ -76,7 +77,7 @@ pub(crate) fn parse(text: &str) -> Result<Yaml<'_>, LockfileError> {
         return Ok(doc);
     }
     let value: serde_norway::Value = serde_norway::from_str(text).map_err(|e| LockfileError::yaml(&e))?;
-    let mut lines = KeyLines { text, offset: 0 };
+    let mut lines = KeyLines::new(text);
     Ok(convert(value, 0, &mut lines))
 }
 
@@ -416,30 +417,42 @@ fn flow_node<'a>(text: &'a str, i: &mut usize, key: bool) -> Option<Yaml<'a>> {
     Some(plain(text.get(start..*i)?.trim()))
 }
 
-/// Gives lines to the keys of a document read by `serde_norway`: each key of the top two levels is looked
-/// for, in document order, at the start of a line after the previous one.
+/// Gives lines to the keys of a document read by `serde_norway`: every line that starts (after its
+/// indentation) with `key:` is indexed once, and each key of the top two levels takes the first such line
+/// after the previous key's, so the whole pass stays linear.
 struct KeyLines<'a> {
-    text: &'a str,
-    offset: usize,
+    by_key: HashMap<Cow<'a, str>, Vec<u32>>,
+    last: u32,
 }
 
-impl KeyLines<'_> {
-    fn find(&mut self, key: &str) -> u32 {
-        let mut from = self.offset;
-        while let Some(found) = self.text.get(from..).and_then(|t| t.find(key)) {
-            let at = from + found;
-            let line_start = self.text.get(..at).and_then(|t| t.rfind('\n')).map_or(0, |n| n + 1);
-            let before = self.text.get(line_start..at).unwrap_or_default();
-            let after = self.text.get(at + key.len()..).unwrap_or_default();
-            let before_ok = before.trim_start_matches(' ').trim_start_matches(['"', '\'']).is_empty();
-            let after_ok = after.trim_start_matches(['"', '\'']).starts_with(':');
-            if before_ok && after_ok {
-                self.offset = at + key.len();
-                return self.text.get(..at).map_or(1, |t| t.matches('\n').count() as u32 + 1);
+impl<'a> KeyLines<'a> {
+    fn new(text: &'a str) -> Self {
+        let mut by_key: HashMap<Cow<'a, str>, Vec<u32>> = HashMap::new();
+        for (n, line) in text.split('\n').enumerate() {
+            let content = line.trim_start_matches([' ', '\t']).trim_end_matches('\r');
+            if content.starts_with(['#', '-']) || content.is_empty() {
+                continue;
             }
-            from = at + key.len().max(1);
+            if let Some((key, _)) = split_key(content) {
+                by_key.entry(key).or_default().push((n + 1) as u32);
+            } else if let Some(key) = content.strip_suffix(':') {
+                by_key.entry(Cow::Borrowed(key)).or_default().push((n + 1) as u32);
+            }
         }
-        0
+        Self { by_key, last: 0 }
+    }
+
+    /// The line of `key` after the previous one found, or 0.
+    fn find(&mut self, key: &str) -> u32 {
+        let Some(lines) = self.by_key.get(key) else { return 0 };
+        let next = lines.partition_point(|&l| l <= self.last);
+        match lines.get(next) {
+            Some(&line) => {
+                self.last = line;
+                line
+            }
+            None => 0,
+        }
     }
 }
 
