@@ -3,7 +3,9 @@
 //!
 //! Both key each entry by the descriptors (`name@range`, comma-separated) it satisfies, and list an entry's
 //! dependencies as `name: range`, so an edge goes to the entry whose key holds `name@range` (Berry also
-//! writes `name@npm:range` keys for plain ranges).
+//! writes `name@npm:range` keys for plain ranges). A root `resolutions` override rewrites descriptors before
+//! they are locked, leaving some with no key: such a dependency goes to the only entry of that name, when
+//! there is exactly one.
 //!
 //! - Classic: `version`, `resolved` (the download location; a `#<sha1>` fragment on a tarball URL is the
 //!   tarball's SHA-1), `integrity` (SRI hashes), `dependencies` and `optionalDependencies`. Workspaces are
@@ -11,8 +13,8 @@
 //!   `package.json` beside the lockfile, when there is one.
 //! - Berry: `resolution` (`name@npm:1.2.3`, `name@workspace:path`, `patch:`, `link:`, `portal:`, `file:`,
 //!   git and tarball URLs), `version`, `dependencies` with `dependenciesMeta` (optional ones), `linkType`.
-//!   Workspaces, `link:` and `portal:` packages are the project's own, not components; what they depend on
-//!   is direct. A patched package is reported as the package it patches. Berry's `checksum` is the SHA-512
+//!   Workspaces, `link:`, `portal:`, `file:` folders and other soft-linked entries are the project's own,
+//!   not components; what they depend on is direct. A patched package is reported as the package it patches. Berry's `checksum` is the SHA-512
 //!   of the zip archive Yarn stores in its cache (not of the published tarball), so it is not reported as a
 //!   hash of the component. Yarn does not mark dev dependencies in the lockfile: scopes come from the
 //!   workspaces' `package.json` files when every one of them is readable.
