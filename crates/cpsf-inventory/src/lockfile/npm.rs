@@ -1,147 +1,50 @@
-//! npm `package-lock.json` / `npm-shrinkwrap.json` (lockfileVersion 1, 2 and 3), and the npm-ecosystem pieces the
-//! yarn, pnpm and bun parsers share: purls, `name@range` splitting, de-duplicated component collection.
+//! npm `package-lock.json` / `npm-shrinkwrap.json`, lockfileVersion 1, 2 and 3.
+//!
+//! - Versions 2 and 3 list every installed package in `packages`, keyed by its folder: `""` is the project,
+//!   `node_modules/a/node_modules/b` a nested copy, `packages/x` a workspace, and `node_modules/x` with
+//!   `link: true` a symlink to its `resolved` folder. A dependency is found the way Node finds it: in the
+//!   dependent's own `node_modules`, then in each folder above.
+//! - Version 1 nests packages under `dependencies` (each with `requires`); it is flattened into the same
+//!   folder paths. It does not list the project's own dependencies: a `package.json` beside it does.
+//!
+//! The project and its workspaces (and linked folders) are not components; the packages they depend on are
+//! direct. `dev`, `optional` and `devOptional` give the scope; `integrity` the hashes; `resolved` the
+//! download location (git URLs also become a `vcs_url` qualifier, non-registry tarballs `download_url`);
+//! aliases (`"name": "real"`, or `npm:real@version` in version 1) are reported under the real name.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+pub(crate) mod ecosystem;
+pub(crate) mod yaml;
 
-use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, Purl, Scope};
+use std::collections::HashMap;
+
+use cpsf_model::{Component, Diagnostic, Scope};
 use serde_json::{Map, Value};
 
+use self::ecosystem::{
+    ComponentSet, DepGraph, DepKind, DirectKnowledge, JsonKeyCursor, Node, Origin, classify, entry_skipped,
+    package_purl, read_manifest, split_descriptor, sri_hashes, with_origin,
+};
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
 
-/// The purl of an npm package; a scoped name `@scope/name` becomes namespace `@scope` and name `name`.
-pub(crate) fn package_purl(name: &str, version: Option<&str>) -> Option<Purl> {
-    let name = name.trim();
-    let (namespace, base) = match name.split_once('/') {
-        Some((scope, base)) if scope.starts_with('@') && scope.len() > 1 => (Some(scope), base),
-        Some(_) => return None,
-        None => (None, name),
-    };
-    if base.is_empty() || base.contains('/') {
-        return None;
-    }
-    Some(Purl::new("npm", base).ok()?.with_namespace(namespace).with_version(version))
-}
-
-/// Split a `name@range` descriptor at the `@` that ends the (possibly scoped) name.
-pub(crate) fn split_descriptor(descriptor: &str) -> Option<(&str, &str)> {
-    let at = descriptor.get(1..)?.find('@')? + 1;
-    Some((descriptor.get(..at)?, descriptor.get(at + 1..)?))
-}
-
-/// A `lockfile-entry-skipped` diagnostic for this lockfile.
-pub(crate) fn entry_skipped(input: &LockfileInput<'_>, line: Option<u32>, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(DiagnosticCode::LockfileEntrySkipped, input.path, line, message)
-}
-
-/// Components keyed by `bom_ref`: a package seen several times (nested copies, peer variants) becomes one.
-#[derive(Default)]
-pub(crate) struct ComponentSet {
-    by_ref: BTreeMap<String, Component>,
-}
-
-impl ComponentSet {
-    /// Add or fold in a component; returns its `bom_ref`.
-    pub(crate) fn add(&mut self, component: Component) -> String {
-        let bom_ref = component.bom_ref.clone();
-        match self.by_ref.get_mut(&bom_ref) {
-            Some(existing) => existing.absorb(component),
-            None => {
-                self.by_ref.insert(bom_ref.clone(), component);
-            }
-        }
-        bom_ref
-    }
-
-    pub(crate) fn get_mut(&mut self, bom_ref: &str) -> Option<&mut Component> {
-        self.by_ref.get_mut(bom_ref)
-    }
-
-    /// Record that `from` depends on `to` (self-edges are dropped).
-    pub(crate) fn add_edge(&mut self, from: &str, to: &str) {
-        if from != to
-            && let Some(c) = self.by_ref.get_mut(from)
-        {
-            c.dependencies.insert(to.to_owned());
-        }
-    }
-
-    /// Mark these components direct and, when `others_transitive`, every other one transitive.
-    pub(crate) fn mark_direct(&mut self, direct: &BTreeSet<String>, others_transitive: bool) {
-        for (bom_ref, c) in &mut self.by_ref {
-            if direct.contains(bom_ref) {
-                c.direct = Some(true);
-            } else if others_transitive && c.direct.is_none() {
-                c.direct = Some(false);
-            }
-        }
-    }
-
-    pub(crate) fn into_components(self) -> Vec<Component> {
-        self.by_ref.into_values().collect()
-    }
-}
-
-/// Byte offset of `"key"` used as an object key whose value opens with `opener` (`{` or `[`), at or after `from`.
-pub(crate) fn find_json_key(text: &str, from: usize, key: &str, opener: char) -> Option<usize> {
-    let needle = format!("\"{key}\"");
-    let mut pos = from;
-    loop {
-        let start = pos + text.get(pos..)?.find(&needle)?;
-        let after = start + needle.len();
-        let rest = text.get(after..)?.trim_start();
-        if let Some(value) = rest.strip_prefix(':')
-            && value.trim_start().starts_with(opener)
-        {
-            return Some(start);
-        }
-        pos = after;
-    }
-}
-
-/// Finds entry lines in document order: each search starts where the previous hit was, so a pass is linear.
-pub(crate) struct JsonKeyCursor<'a> {
-    lines: LineIndex<'a>,
-    offset: usize,
-}
-
-impl<'a> JsonKeyCursor<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
-        Self { lines: LineIndex::new(text), offset: 0 }
-    }
-
-    /// Line of the next `"key": <opener>` after the cursor; moves the cursor past it when found.
-    pub(crate) fn next(&mut self, key: &str, opener: char) -> Option<u32> {
-        let at = find_json_key(self.lines.text(), self.offset, key, opener)?;
-        self.offset = at + key.len() + 2;
-        Some(self.lines.line_of(at))
-    }
-}
-
-/// Names of the packages a sibling `package.json` declares (all dependency kinds), when there is one.
-pub(crate) fn manifest_dependencies(input: &LockfileInput<'_>) -> Option<Vec<(String, String)>> {
-    let text = input.source.read(&input.sibling("package.json"))?;
-    let manifest: Value = serde_json::from_str(&text).ok()?;
-    let mut out = Vec::new();
-    for kind in ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] {
-        if let Some(map) = manifest.get(kind).and_then(Value::as_object) {
-            for (name, range) in map {
-                out.push((name.clone(), range.as_str().unwrap_or_default().to_owned()));
-            }
-        }
-    }
-    Some(out)
-}
-
-/// A package installed at a `node_modules` path (or a workspace folder), whatever the lockfile version.
+/// A package folder of the lockfile, whatever its version.
 struct Installed<'a> {
     path: String,
     entry: &'a Map<String, Value>,
     line: Option<u32>,
-    /// Names this package depends on (resolved through `node_modules` lookup from `path`).
-    requires: Vec<String>,
-    /// lockfileVersion 1: the package is found by `version`, which may be `npm:<real>@<version>` for aliases.
+    /// Dependencies by name, with their kind; resolved through `node_modules` lookup from `path`.
+    requires: Vec<(String, DepKind, Requirement)>,
+    /// lockfileVersion 1: `version` may hold an alias, a URL or a `file:` path.
     legacy: bool,
+}
+
+/// Whether a dependency that is not in the lockfile is worth a diagnostic.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Requirement {
+    /// `dependencies`/`requires`: it must be installed.
+    Needed,
+    /// Optional or peer dependencies may be absent.
+    MayBeAbsent,
 }
 
 pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
@@ -149,78 +52,110 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let top = doc
         .as_object()
         .ok_or_else(|| LockfileError::malformed(Some(1), "expected a JSON object at the top of the npm lockfile"))?;
-    let index = LineIndex::new(input.text);
-    let version_line = index.find("\"lockfileVersion\"");
+    // Lines for whole-file errors only: building the index costs a pass over the text.
+    let line_of = |needle: &str| LineIndex::new(input.text).find(needle);
+    let version_line = || line_of("\"lockfileVersion\"");
     let version = match top.get("lockfileVersion") {
         None => {
             return Err(LockfileError::malformed(Some(1), "expected a `lockfileVersion` field in the npm lockfile"));
         }
         Some(v) => v.as_u64().ok_or_else(|| {
-            LockfileError::malformed(version_line, format!("expected `lockfileVersion` to be a number, found {v}"))
+            LockfileError::malformed(version_line(), format!("expected `lockfileVersion` to be a number, found {v}"))
         })?,
     };
     if !(1..=3).contains(&version) {
         return Err(LockfileError::unsupported(
-            version_line,
+            version_line(),
             format!("npm lockfileVersion {version} is not supported: expected 1, 2 or 3"),
         ));
     }
     let mut diagnostics = Vec::new();
     let mut cursor = JsonKeyCursor::new(input.text);
-    let (installed, root_deps) = match top.get("packages") {
+    let mut installed = Vec::new();
+    let direct = match top.get("packages") {
         Some(Value::Object(packages)) if version >= 2 => {
             cursor.next("packages", '{');
-            from_packages(input, packages, &mut cursor, &mut diagnostics)
+            from_packages(input, packages, &mut cursor, &mut installed, &mut diagnostics);
+            if packages.contains_key("") { DirectKnowledge::Complete } else { DirectKnowledge::None }
         }
         Some(Value::Object(_)) | None => {
-            let mut installed = Vec::new();
             if let Some(deps) = top.get("dependencies") {
                 let deps = deps.as_object().ok_or_else(|| {
-                    LockfileError::malformed(index.find("\"dependencies\""), "expected `dependencies` to be an object")
+                    LockfileError::malformed(line_of("\"dependencies\""), "expected `dependencies` to be an object")
                 })?;
                 cursor.next("dependencies", '{');
                 from_legacy_dependencies(input, deps, "", &mut cursor, &mut installed, &mut diagnostics);
             }
-            let root = manifest_dependencies(input).map(|deps| deps.into_iter().map(|(name, _)| name).collect());
-            (installed, root)
+            legacy_root(input, &mut installed, &mut diagnostics)
         }
         Some(_) => {
-            return Err(LockfileError::malformed(index.find("\"packages\""), "expected `packages` to be an object"));
+            return Err(LockfileError::malformed(line_of("\"packages\""), "expected `packages` to be an object"));
         }
     };
-    let components = build(input, &installed, root_deps, &mut diagnostics);
+    let components = build(input, &installed, direct, &mut diagnostics);
     Ok(Parsed { components, diagnostics })
 }
 
-/// lockfileVersion 2/3: `packages` keyed by install path; `""` is the project itself.
+/// Dependency names of an entry, by kind; a name that is also optional (or an optional peer) is optional.
+fn requirements(entry: &Map<String, Value>, project: bool) -> Vec<(String, DepKind, Requirement)> {
+    let mut out: Vec<(String, DepKind, Requirement)> = Vec::new();
+    let names = |field: &str| -> Vec<String> {
+        entry.get(field).and_then(Value::as_object).map(|m| m.keys().cloned().collect()).unwrap_or_default()
+    };
+    let optional_peers: Vec<String> = entry
+        .get("peerDependenciesMeta")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter(|(_, meta)| meta.get("optional").and_then(Value::as_bool) == Some(true))
+                .map(|(name, _)| name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    let optional = names("optionalDependencies");
+    let mut push = |name: String, kind: DepKind, need: Requirement| {
+        if !out.iter().any(|(n, _, _)| *n == name) {
+            out.push((name, kind, need));
+        }
+    };
+    for name in &optional {
+        push(name.clone(), DepKind::Optional, Requirement::MayBeAbsent);
+    }
+    for name in names("dependencies") {
+        push(name, DepKind::Prod, Requirement::Needed);
+    }
+    if project {
+        for name in names("devDependencies") {
+            push(name, DepKind::Dev, Requirement::Needed);
+        }
+    }
+    for name in names("peerDependencies") {
+        let kind = if optional_peers.contains(&name) { DepKind::Optional } else { DepKind::Prod };
+        push(name, kind, Requirement::MayBeAbsent);
+    }
+    out
+}
+
+/// lockfileVersion 2/3: `packages` keyed by install path; `""` is the project.
 fn from_packages<'a>(
     input: &LockfileInput<'_>,
     packages: &'a Map<String, Value>,
     cursor: &mut JsonKeyCursor<'_>,
+    installed: &mut Vec<Installed<'a>>,
     diagnostics: &mut Vec<Diagnostic>,
-) -> (Vec<Installed<'a>>, Option<Vec<String>>) {
-    let mut installed = Vec::new();
-    let mut root = None;
+) {
     for (path, value) in packages {
-        let line = cursor.next(path, '{');
+        let line = if value.is_object() { cursor.next(path, '{') } else { cursor.next_any(path) };
         let Some(entry) = value.as_object() else {
             diagnostics.push(entry_skipped(input, line, format!("expected an object for package `{path}`")));
             continue;
         };
-        let requires = dependency_names(entry, &["dependencies", "optionalDependencies", "peerDependencies"]);
-        if path.is_empty() {
-            root = Some(dependency_names(
-                entry,
-                &["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"],
-            ));
-            continue;
-        }
+        let requires = requirements(entry, !in_node_modules(path));
         installed.push(Installed { path: path.clone(), entry, line, requires, legacy: false });
     }
-    (installed, root)
 }
 
-/// lockfileVersion 1: nested `dependencies`, flattened into the `node_modules/...` paths v2 would use.
+/// lockfileVersion 1: nested `dependencies`, flattened into the `node_modules/...` paths version 2 uses.
 fn from_legacy_dependencies<'a>(
     input: &LockfileInput<'_>,
     deps: &'a Map<String, Value>,
@@ -230,14 +165,18 @@ fn from_legacy_dependencies<'a>(
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     for (name, value) in deps {
-        let line = cursor.next(name, '{');
+        let line = if value.is_object() { cursor.next(name, '{') } else { cursor.next_any(name) };
         let Some(entry) = value.as_object() else {
             diagnostics.push(entry_skipped(input, line, format!("expected an object for dependency `{name}`")));
             continue;
         };
         let path =
             if parent.is_empty() { format!("node_modules/{name}") } else { format!("{parent}/node_modules/{name}") };
-        let requires = dependency_names(entry, &["requires"]);
+        let requires = entry
+            .get("requires")
+            .and_then(Value::as_object)
+            .map(|m| m.keys().map(|n| (n.clone(), DepKind::Prod, Requirement::Needed)).collect())
+            .unwrap_or_default();
         out.push(Installed { path: path.clone(), entry, line, requires, legacy: true });
         if let Some(nested) = entry.get("dependencies").and_then(Value::as_object) {
             from_legacy_dependencies(input, nested, &path, cursor, out, diagnostics);
@@ -245,145 +184,264 @@ fn from_legacy_dependencies<'a>(
     }
 }
 
-fn dependency_names(entry: &Map<String, Value>, kinds: &[&str]) -> Vec<String> {
-    kinds
+/// lockfileVersion 1 does not list the project: a `package.json` beside the lockfile says what it depends on.
+fn legacy_root<'a>(
+    input: &LockfileInput<'_>,
+    installed: &mut Vec<Installed<'a>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> DirectKnowledge {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    let manifest = match read_manifest(input, &input.sibling("package.json")) {
+        Ok(Some(m)) => m,
+        Ok(None) => return DirectKnowledge::None,
+        Err(d) => {
+            diagnostics.push(d);
+            return DirectKnowledge::None;
+        }
+    };
+    let requires = manifest
+        .dependencies
         .iter()
-        .filter_map(|kind| entry.get(*kind).and_then(Value::as_object))
-        .flat_map(|map| map.keys().cloned())
-        .collect()
+        .map(|(name, _, kind)| {
+            let need = if *kind == DepKind::Optional { Requirement::MayBeAbsent } else { Requirement::Needed };
+            (name.clone(), *kind, need)
+        })
+        .collect();
+    let entry = EMPTY.get_or_init(Map::new);
+    installed.push(Installed { path: String::new(), entry, line: None, requires, legacy: true });
+    if manifest.has_workspaces { DirectKnowledge::Partial } else { DirectKnowledge::Complete }
 }
 
-/// Whether an install path is inside a `node_modules` folder (otherwise it is a workspace or linked folder).
+/// Whether an install path is inside a `node_modules` folder (otherwise it is the project's own folder).
 fn in_node_modules(path: &str) -> bool {
     path.starts_with("node_modules/") || path.contains("/node_modules/")
 }
 
-/// The folder whose `node_modules` Node searches next after `path`'s own.
-fn parent_folder(path: &str) -> Option<&str> {
-    if path.is_empty() {
-        return None;
-    }
-    let up = path.rfind('/').and_then(|i| path.get(..i)).unwrap_or_default();
-    Some(if up == "node_modules" { "" } else { up.strip_suffix("/node_modules").unwrap_or(up) })
+/// The folders whose `node_modules` Node searches for a package required from `path`, nearest first
+/// (folders that are themselves named `node_modules` are skipped, as Node does).
+fn lookup_folders(path: &str) -> impl Iterator<Item = &str> {
+    let mut next = Some(path);
+    std::iter::from_fn(move || {
+        loop {
+            let current = next?;
+            next = if current.is_empty() {
+                None
+            } else {
+                Some(current.rfind('/').and_then(|i| current.get(..i)).unwrap_or_default())
+            };
+            if !(current == "node_modules" || current.ends_with("/node_modules")) {
+                return Some(current);
+            }
+        }
+    })
 }
 
-/// Resolve `name` required from the package at `from` the way Node does, following `link: true` entries.
-fn resolve(by_path: &HashMap<&str, usize>, installed: &[Installed<'_>], from: &str, name: &str) -> Option<usize> {
-    let mut folder = Some(from);
-    let mut found = None;
-    while let Some(dir) = folder {
-        let candidate =
-            if dir.is_empty() { format!("node_modules/{name}") } else { format!("{dir}/node_modules/{name}") };
-        if let Some(&i) = by_path.get(candidate.as_str()) {
-            found = Some(i);
-            break;
-        }
-        folder = parent_folder(dir);
-    }
-    let mut at = found?;
-    for _ in 0..8 {
+/// Follow `link: true` entries to the folder they point at.
+fn follow_links(by_path: &HashMap<&str, usize>, installed: &[Installed<'_>], mut at: usize) -> Option<usize> {
+    for _ in 0..16 {
         let entry = installed.get(at)?.entry;
         if entry.get("link").and_then(Value::as_bool) != Some(true) {
             return Some(at);
         }
         let target = entry.get("resolved").and_then(Value::as_str)?;
-        at = *by_path.get(target)?;
+        let target = target.strip_prefix("file:").unwrap_or(target);
+        at = *by_path.get(target.trim_end_matches('/'))?;
     }
     None
 }
 
-/// Name and version of an installed package, following aliases (`name` field, `npm:real@version`).
-fn identity(item: &Installed<'_>) -> (String, Option<String>) {
+/// Resolve `name` required from the package at `from` the way Node does.
+fn resolve(by_path: &HashMap<&str, usize>, installed: &[Installed<'_>], from: &str, name: &str) -> Option<usize> {
+    let mut candidate = String::new();
+    for folder in lookup_folders(from) {
+        candidate.clear();
+        if !folder.is_empty() {
+            candidate.push_str(folder);
+            candidate.push('/');
+        }
+        candidate.push_str("node_modules/");
+        candidate.push_str(name);
+        if let Some(&i) = by_path.get(candidate.as_str()) {
+            return follow_links(by_path, installed, i);
+        }
+    }
+    None
+}
+
+/// What an installed package is: the project's own folder, or a package with a name, version and origin.
+enum Identity {
+    Project,
+    Package { name: String, version: Option<String>, origin: Origin },
+}
+
+fn identity(item: &Installed<'_>) -> Identity {
+    let entry = item.entry;
+    if !in_node_modules(&item.path) {
+        return Identity::Project;
+    }
     let path_name = match item.path.rfind("node_modules/") {
         Some(i) => item.path.get(i + "node_modules/".len()..).unwrap_or_default(),
-        None => item.path.rsplit('/').next().unwrap_or(&item.path),
+        None => &item.path,
     };
-    let mut name = item.entry.get("name").and_then(Value::as_str).unwrap_or(path_name).to_owned();
-    let mut version = item.entry.get("version").and_then(Value::as_str).map(str::to_owned);
-    if item.legacy
-        && let Some(alias) = version.as_deref().and_then(|v| v.strip_prefix("npm:"))
-        && let Some((real, v)) = split_descriptor(alias)
+    let resolved = entry.get("resolved").and_then(Value::as_str);
+    let mut origin = resolved.map_or(Origin::Registry, classify);
+    let mut name = path_name.to_owned();
+    if !item.legacy
+        && let Some(real) = entry.get("name").and_then(Value::as_str)
     {
         name = real.to_owned();
-        version = Some(v.to_owned());
     }
-    if item.legacy && version.as_deref().is_some_and(|v| v.starts_with("file:") || v.starts_with("link:")) {
-        version = None;
+    let mut version = entry.get("version").and_then(Value::as_str).map(str::to_owned);
+    if item.legacy
+        && let Some(v) = version.clone()
+    {
+        // Version 1 writes what was installed into `version`: an alias, a URL or a local path.
+        if let Some((real, v)) = v.strip_prefix("npm:").and_then(split_descriptor) {
+            name = real.to_owned();
+            version = Some(v.to_owned());
+        } else if v.starts_with("http://") || v.starts_with("https://") {
+            origin = Origin::Tarball(v);
+            version = None;
+        } else if !v.starts_with(|c: char| c.is_ascii_digit()) {
+            match classify(&v) {
+                Origin::Registry => {}
+                Origin::Local => {
+                    let tarball = [".tgz", ".tar.gz", ".tar"].iter().any(|ext| v.ends_with(ext));
+                    if !tarball {
+                        return Identity::Project;
+                    }
+                    origin = Origin::Local;
+                    version = None;
+                }
+                other => {
+                    origin = other;
+                    version = None;
+                }
+            }
+        }
     }
-    (name, version)
+    if origin == Origin::Local && !item.legacy {
+        let tarball = resolved.is_some_and(|r| [".tgz", ".tar.gz", ".tar"].iter().any(|ext| r.ends_with(ext)));
+        if !tarball {
+            return Identity::Project;
+        }
+    }
+    Identity::Package { name, version, origin }
 }
 
 fn build(
     input: &LockfileInput<'_>,
     installed: &[Installed<'_>],
-    root_deps: Option<Vec<String>>,
+    direct: DirectKnowledge,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Component> {
     let by_path: HashMap<&str, usize> = installed.iter().enumerate().map(|(i, p)| (p.path.as_str(), i)).collect();
     let mut set = ComponentSet::default();
-    let mut refs: Vec<Option<String>> = vec![None; installed.len()];
-    let mut direct = BTreeSet::new();
+    let mut graph = DepGraph::default();
+    // One graph node per entry; links get none (edges go through them to their targets).
+    let mut node_of: Vec<Option<usize>> = vec![None; installed.len()];
     for (i, item) in installed.iter().enumerate() {
         let entry = item.entry;
         if entry.get("link").and_then(Value::as_bool) == Some(true) {
             continue;
         }
-        let workspace = !in_node_modules(&item.path);
-        let (name, version) = identity(item);
-        if version.is_none() && !workspace && !item.legacy {
-            diagnostics.push(entry_skipped(input, item.line, format!("package `{}` has no `version`", item.path)));
-            continue;
-        }
-        let Some(purl) = package_purl(&name, version.as_deref()) else {
-            diagnostics.push(entry_skipped(input, item.line, format!("`{name}` is not a valid npm package name")));
-            continue;
+        let node = match identity(item) {
+            Identity::Project => {
+                // The root and workspaces; not linked folders outside the project or local copies.
+                let top = item.path.is_empty() || !(item.path.starts_with("..") || in_node_modules(&item.path));
+                Node::Project { top }
+            }
+            Identity::Package { name, version, origin } => {
+                match component(input, item, &name, version.as_deref(), &origin) {
+                    Ok(c) => Node::Component(set.add(c)),
+                    Err(message) => {
+                        diagnostics.push(entry_skipped(input, item.line, message));
+                        Node::Skipped
+                    }
+                }
+            }
         };
-        let mut c = Component::from_purl(purl).at(input.path, item.line);
-        let flag = |key: &str| entry.get(key).and_then(Value::as_bool) == Some(true);
-        c.scope = Some(if workspace {
-            Scope::Required
-        } else if flag("dev") {
-            Scope::Dev
-        } else if flag("optional") || flag("devOptional") {
-            Scope::Optional
-        } else {
-            Scope::Required
-        });
-        let resolved = entry.get("resolved").and_then(Value::as_str);
-        let local = workspace || resolved.is_some_and(|r| r.starts_with("file:") || r.starts_with("link:"));
-        if !local {
-            c.hashes.extend(entry.get("integrity").and_then(Value::as_str).and_then(Hash::from_sri));
-            c.download_location = resolved.map(str::to_owned);
+        let at = graph.add_node(node);
+        if let Some(slot) = node_of.get_mut(i) {
+            *slot = Some(at);
         }
-        match entry.get("license") {
-            Some(Value::String(l)) if !l.trim().is_empty() => c.licenses.push(l.trim().to_owned()),
-            Some(Value::Object(o)) => c.licenses.extend(o.get("type").and_then(Value::as_str).map(str::to_owned)),
-            _ => {}
-        }
-        let bom_ref = set.add(c);
-        if workspace {
-            direct.insert(bom_ref.clone());
-        }
-        refs[i] = Some(bom_ref);
     }
     for (i, item) in installed.iter().enumerate() {
-        let Some(from) = &refs[i] else { continue };
-        let workspace = !in_node_modules(&item.path);
-        for name in &item.requires {
-            if let Some(to) = resolve(&by_path, installed, &item.path, name).and_then(|t| refs[t].as_ref()) {
-                set.add_edge(from, to);
-                if workspace {
-                    direct.insert(to.clone());
+        let Some(&Some(from)) = node_of.get(i) else { continue };
+        for (name, kind, need) in &item.requires {
+            match resolve(&by_path, installed, &item.path, name).and_then(|t| node_of.get(t).copied().flatten()) {
+                Some(to) => graph.add_edge(from, to, *kind),
+                None if *need == Requirement::Needed => {
+                    let dependent = if item.path.is_empty() { "the project" } else { item.path.as_str() };
+                    diagnostics.push(entry_skipped(
+                        input,
+                        item.line,
+                        format!("dependency `{name}` of `{dependent}` is not in the lockfile; its edge is left out"),
+                    ));
                 }
+                None => {}
             }
         }
     }
-    let known = root_deps.is_some();
-    for name in root_deps.unwrap_or_default() {
-        if let Some(to) = resolve(&by_path, installed, "", &name).and_then(|t| refs[t].as_ref()) {
-            direct.insert(to.clone());
-        }
-    }
-    set.mark_direct(&direct, known);
+    graph.finish(&mut set, direct, false);
     set.into_components()
+}
+
+/// The component of an installed package, with what its entry says.
+fn component(
+    input: &LockfileInput<'_>,
+    item: &Installed<'_>,
+    name: &str,
+    version: Option<&str>,
+    origin: &Origin,
+) -> Result<Component, String> {
+    let entry = item.entry;
+    if version.is_none() && *origin == Origin::Registry {
+        return Err(format!("package `{}` has no `version`", item.path));
+    }
+    let purl = package_purl(name, version).ok_or_else(|| format!("`{name}` is not a valid npm package name"))?;
+    let mut c = Component::from_purl(with_origin(purl, origin)).at(input.path, item.line);
+    let flag = |key: &str| entry.get(key).and_then(Value::as_bool) == Some(true);
+    c.scope = Some(if flag("dev") {
+        Scope::Dev
+    } else if flag("optional") || flag("devOptional") {
+        Scope::Optional
+    } else {
+        Scope::Required
+    });
+    // A local tarball's integrity is the hash of that file, as for any other tarball.
+    c.hashes = entry.get("integrity").and_then(Value::as_str).map(sri_hashes).unwrap_or_default();
+    if *origin != Origin::Local {
+        c.download_location = match origin {
+            Origin::Git(url) | Origin::Tarball(url) => Some(url.clone()),
+            _ => entry
+                .get("resolved")
+                .and_then(Value::as_str)
+                .filter(|r| r.starts_with("http://") || r.starts_with("https://"))
+                .map(str::to_owned),
+        };
+    }
+    match entry.get("license") {
+        Some(Value::String(l)) if !l.trim().is_empty() => c.licenses.push(l.trim().to_owned()),
+        Some(Value::Object(o)) => c.licenses.extend(o.get("type").and_then(Value::as_str).map(str::to_owned)),
+        _ => {}
+    }
+    Ok(c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lookup_walks_up_skipping_node_modules_folders() {
+        let folders: Vec<&str> = lookup_folders("node_modules/a/node_modules/@s/b").collect();
+        assert_eq!(
+            folders,
+            ["node_modules/a/node_modules/@s/b", "node_modules/a/node_modules/@s", "node_modules/a", ""]
+        );
+        let folders: Vec<&str> = lookup_folders("packages/x").collect();
+        assert_eq!(folders, ["packages/x", "packages", ""]);
+        assert_eq!(lookup_folders("").collect::<Vec<_>>(), [""]);
+    }
 }
