@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use cpsf_sbom::CycloneDxVersion;
-use cpsf_sbom::schema::{self, EMBEDDED_SCHEMAS};
+use cpsf_sbom::schema;
 
 fn data_root() -> Option<PathBuf> {
     let root = std::env::var_os("CPSF_TEST_DATA")

@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cpsf_model::{Component, Diagnostic, Purl};
 use serde_norway::{Mapping, Value};
 
-use super::npm::entry_skipped;
+use super::entries::entry_skipped;
 use super::pubspec::yaml_child_lines;
 use super::swift::git_location;
 use super::{LockfileError, LockfileInput, Parsed};

@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Purl, Scope};
 use serde_json::{Map, Value};
 
-use super::npm::{ComponentSet, entry_skipped, find_json_key};
+use super::entries::{ComponentMap, entry_skipped, find_json_key};
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
 
@@ -59,7 +59,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
                 ));
             }
         };
-        let start = find_json_key(text, 0, key, '[').unwrap_or(0);
+        let start = find_json_key(text, 0, key, Some('[')).unwrap_or(0);
         read_packages(input, list, scope, start, &lines, &mut packages, &mut diagnostics);
     }
     let direct = manifest_requirements(input, &mut diagnostics);
@@ -223,7 +223,7 @@ fn build(
     manifest: Option<BTreeSet<String>>,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<Component> {
-    let mut set = ComponentSet::default();
+    let mut set = ComponentMap::default();
     let mut refs: Vec<Option<String>> = Vec::with_capacity(packages.len());
     // Lower-cased name -> bom_refs of the packages of that name, and of those that replace or provide it.
     let mut own: BTreeMap<String, Vec<String>> = BTreeMap::new();

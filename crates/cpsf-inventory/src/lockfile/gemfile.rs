@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cpsf_model::{Component, Diagnostic, Hash, Purl};
 
-use super::npm::{ComponentSet, entry_skipped};
+use super::entries::{ComponentMap, entry_skipped};
 use super::{LockfileError, LockfileInput, Parsed};
 
 const RUBYGEMS_ORG: &str = "https://rubygems.org";
@@ -358,7 +358,7 @@ fn component(input: &LockfileInput<'_>, spec: &Spec, source: &Source) -> Result<
 }
 
 fn build(input: &LockfileInput<'_>, lock: &Lock, diagnostics: &mut Vec<Diagnostic>) -> Vec<Component> {
-    let mut set = ComponentSet::default();
+    let mut set = ComponentMap::default();
     let mut refs: Vec<Option<String>> = Vec::with_capacity(lock.specs.len());
     let mut by_name: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     let mut local_names: BTreeSet<&str> = BTreeSet::new();

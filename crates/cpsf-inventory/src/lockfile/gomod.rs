@@ -25,7 +25,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use cpsf_model::{Component, Diagnostic, Purl};
 
-use super::npm::{ComponentSet, entry_skipped};
+use super::entries::{ComponentMap, entry_skipped};
 use super::{LockfileError, LockfileInput, Parsed};
 
 /// One lexical token of a go.mod line.
@@ -338,7 +338,7 @@ fn module_purl(path: &str, version: &str) -> Result<Purl, String> {
 }
 
 fn build(input: &LockfileInput<'_>, gomod: &GoMod, diagnostics: &mut Vec<Diagnostic>) -> Vec<Component> {
-    let mut set = ComponentSet::default();
+    let mut set = ComponentMap::default();
     let mut seen: BTreeSet<(&str, &str)> = BTreeSet::new();
     for req in &gomod.requires {
         if !seen.insert((req.path.as_str(), req.version.as_str())) {

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use cpsf_model::{Component, Diagnostic, Hash, HashAlgorithm, Purl};
 
-use super::npm::entry_skipped;
+use super::entries::entry_skipped;
 use super::swift::git_location;
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;

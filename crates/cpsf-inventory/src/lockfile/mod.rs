@@ -13,6 +13,7 @@ pub mod cargo;
 pub mod cocoapods;
 pub mod composer;
 pub mod conan;
+mod entries;
 pub mod gemfile;
 pub mod gomod;
 pub mod gradle;

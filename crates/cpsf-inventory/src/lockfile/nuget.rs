@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cpsf_model::{Component, Diagnostic, Hash, Purl, Scope};
 use serde_json::{Map, Value};
 
-use super::npm::{ComponentSet, JsonKeyCursor, entry_skipped};
+use super::entries::{ComponentMap, JsonKeyCursor, entry_skipped};
 use super::xml;
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
@@ -76,7 +76,7 @@ pub fn parse_packages_lock(input: &LockfileInput<'_>) -> Result<Parsed, Lockfile
     };
 
     let mut diagnostics = Vec::new();
-    let mut set = ComponentSet::default();
+    let mut set = ComponentMap::default();
     let mut cursor = JsonKeyCursor::new(text);
     cursor.next("dependencies", '{');
     let mut resolved: Vec<Resolved<'_>> = Vec::new();
@@ -202,7 +202,7 @@ pub fn parse_packages_config(input: &LockfileInput<'_>) -> Result<Parsed, Lockfi
         ));
     }
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
-    let mut set = ComponentSet::default();
+    let mut set = ComponentMap::default();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     for package in root.children_named("package") {
         let line = Some(lines.line_of(package.offset));

@@ -14,7 +14,7 @@ use std::collections::{BTreeSet, HashMap};
 use cpsf_model::{Component, Diagnostic, DiagnosticCode, Scope};
 use serde_json::{Map, Value};
 
-use super::npm::JsonKeyCursor;
+use super::entries::JsonKeyCursor;
 use super::python::{
     Origin, archive_version_for, is_remote_url, merge_components, normalize_name, pinned_version, prefixed_hash,
     push_hash, python_component, vcs_locator,

@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Purl, Scope};
 use serde_norway::{Mapping, Value};
 
-use super::npm::entry_skipped;
+use super::entries::entry_skipped;
 use super::swift::git_location;
 use super::{LockfileError, LockfileInput, Parsed};
 

@@ -26,7 +26,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cpsf_model::{Component, Diagnostic, Purl};
 use serde_json::{Map, Value};
 
-use super::npm::entry_skipped;
+use super::entries::entry_skipped;
 use super::swift::{JsonLocator, git_location, split_repository_url};
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;

@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use cpsf_model::{Component, Diagnostic, Purl};
 use serde_json::Value;
 
-use super::npm::entry_skipped;
+use super::entries::entry_skipped;
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
 

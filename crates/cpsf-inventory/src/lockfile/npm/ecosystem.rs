@@ -8,7 +8,7 @@ use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Pur
 use serde_json::Value;
 
 use crate::lockfile::LockfileInput;
-use crate::text::LineIndex;
+pub(crate) use crate::lockfile::entries::{JsonKeyCursor, entry_skipped};
 
 /// The purl of an npm package; a scoped name `@scope/name` becomes namespace `@scope` and name `name`.
 pub(crate) fn package_purl(name: &str, version: Option<&str>) -> Option<Purl> {
@@ -30,11 +30,6 @@ pub(crate) fn split_descriptor(descriptor: &str) -> Option<(&str, &str)> {
     let at = descriptor.get(1..)?.find('@')? + 1;
     let name = descriptor.get(..at)?;
     (!name.is_empty()).then_some((name, descriptor.get(at + 1..)?))
-}
-
-/// A `lockfile-entry-skipped` diagnostic for this lockfile.
-pub(crate) fn entry_skipped(input: &LockfileInput<'_>, line: Option<u32>, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(DiagnosticCode::LockfileEntrySkipped, input.path, line, message)
 }
 
 /// Every hash of a Subresource Integrity string (`sha512-... sha1-...`), in order, without repeats.
@@ -445,58 +440,6 @@ pub(crate) fn read_manifest(input: &LockfileInput<'_>, path: &str) -> Result<Opt
         has_workspaces: top.get("workspaces").is_some_and(|w| !w.is_null()),
     }))
 }
-
-/// Byte offset of `"key"` used as an object key whose value opens with `opener` (`{` or `[`; any value for
-/// `None`), at or after `from`.
-fn find_json_key(text: &str, from: usize, key: &str, opener: Option<char>) -> Option<usize> {
-    let needle = format!("\"{key}\"");
-    let mut pos = from;
-    loop {
-        let start = pos + text.get(pos..)?.find(&needle)?;
-        let after = start + needle.len();
-        let rest = text.get(after..)?.trim_start();
-        if let Some(value) = rest.strip_prefix(':')
-            && opener.is_none_or(|o| value.trim_start().starts_with(o))
-        {
-            return Some(start);
-        }
-        pos = after;
-    }
-}
-
-/// Finds entry lines in document order: each search starts where the previous hit was, so a pass is linear.
-pub(crate) struct JsonKeyCursor<'a> {
-    lines: LineIndex<'a>,
-    offset: usize,
-}
-
-impl<'a> JsonKeyCursor<'a> {
-    pub(crate) fn new(text: &'a str) -> Self {
-        Self { lines: LineIndex::new(text), offset: 0 }
-    }
-
-    /// Line of the next `"key": <opener>` after the cursor; moves the cursor past it when found.
-    pub(crate) fn next(&mut self, key: &str, opener: char) -> Option<u32> {
-        self.next_with(key, Some(opener))
-    }
-
-    /// Start the next search from the top of the text again.
-    pub(crate) fn rewind(&mut self) {
-        self.offset = 0;
-    }
-
-    /// Line of the next `"key":` (whatever its value) after the cursor; moves the cursor past it when found.
-    pub(crate) fn next_any(&mut self, key: &str) -> Option<u32> {
-        self.next_with(key, None)
-    }
-
-    fn next_with(&mut self, key: &str, opener: Option<char>) -> Option<u32> {
-        let at = find_json_key(self.lines.text(), self.offset, key, opener)?;
-        self.offset = at + key.len() + 2;
-        Some(self.lines.line_of(at))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
