@@ -226,7 +226,8 @@ fn json_documents_have_the_shape_of_their_version() {
         let root = dependencies.iter().find(|d| d["ref"] == "pkg:generic/acme/shop@3.2.0").unwrap();
         assert_eq!(root["dependsOn"].as_array().unwrap().len(), 4);
         let leaf = dependencies.iter().find(|d| d["ref"] == "vendor-blob@2.1").unwrap();
-        assert!(leaf.get("dependsOn").is_none());
+        // A leaf is declared with an empty `dependsOn`, as the specification asks.
+        assert_eq!(leaf["dependsOn"], serde_json::json!([]));
     }
 }
 
@@ -248,7 +249,7 @@ fn xml_documents_use_the_version_namespace_and_attributes() {
         assert!(text.contains("<property name=\"cpsf:dependency\">direct</property>"));
         assert!(text.contains("<reference type=\"distribution\">"));
         assert!(text.contains(
-            "<dependency ref=\"pkg:npm/lodash@4.17.21\">\n      <dependency ref=\"pkg:npm/%40types/node@20.11.5\"/>"
+            "<dependency ref=\"pkg:npm/lodash@4.17.21\">\n      <dependency ref=\"pkg:npm/@types/node@20.11.5\"/>"
         ));
         // Element order of the XML schema: group before name before version before ... purl.
         let lodash = text.find("bom-ref=\"pkg:npm/lodash@4.17.21\"").unwrap();
@@ -358,5 +359,25 @@ fn a_large_inventory_round_trips() {
         assert_eq!(edges, expected);
         assert_eq!(read.facts.relationship_count, expected + 60);
         assert_eq!(read.inventory.components, inventory.components);
+    }
+}
+
+#[test]
+fn unknown_dependencies_stay_out_of_the_graph_and_come_back_unknown() {
+    let mut inventory = cpsf_model::Inventory::default();
+    let mut leaf = cpsf_model::Component::from_purl("pkg:cargo/itoa@1.0.15".parse().unwrap());
+    leaf.dependencies_unknown = false;
+    let mut unknown = cpsf_model::Component::from_purl("pkg:golang/github.com/sirupsen/logrus@v1.9.3".parse().unwrap());
+    unknown.dependencies_unknown = true;
+    inventory.extend_components([leaf, unknown]);
+    for version in CycloneDxVersion::ALL.iter().copied() {
+        for format in [SbomFormat::CycloneDxJson(version), SbomFormat::CycloneDxXml(version)] {
+            let (text, _) = cpsf_sbom::write(&inventory, format).unwrap();
+            assert!(!text.contains("ref=\"pkg:golang") && !text.contains("\"ref\": \"pkg:golang"), "{format}: {text}");
+            let back = cpsf_sbom::read(text.as_bytes(), "test").unwrap().inventory;
+            let go = back.component("pkg:golang/github.com/sirupsen/logrus@v1.9.3").unwrap();
+            let itoa = back.component("pkg:cargo/itoa@1.0.15").unwrap();
+            assert!(go.dependencies_unknown && !itoa.dependencies_unknown, "{format}");
+        }
     }
 }
