@@ -148,72 +148,109 @@ pub fn discover(
         cache: Default::default(),
         max_file_size: options.max_file_size,
     };
+    // Read and parse on every core; results are put back in file order, so output does not depend on timing.
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, files.len().max(1));
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut outcomes: Vec<Option<FileOutcome>> = (0..files.len()).map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::channel::<(usize, FileOutcome)>();
+        for _ in 0..workers {
+            let sender = sender.clone();
+            let (files, source, dir, next) = (&files, &source, &dir, &next);
+            scope.spawn(move || {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(rel) = files.get(i) else { break };
+                    if sender.send((i, read_one(dir, rel, source, options))).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        for (i, outcome) in receiver {
+            if let Some(rel) = files.get(i) {
+                progress.parsed(rel);
+            }
+            if let Some(slot) = outcomes.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        }
+    });
+
     let mut inventory = Inventory::default();
     let mut all = Vec::new();
-    for rel in &files {
-        progress.parsed(rel);
-        let Some(kind) = LockfileKind::detect(rel) else {
-            inventory.skipped.push(SkippedFile { path: rel.clone(), reason: "not a lockfile cpsf reads".into() });
-            continue;
-        };
-        let full = dir.join(rel);
-        let size = std::fs::metadata(&full).map(|m| m.len()).unwrap_or(0);
-        if size > options.max_file_size {
-            let msg =
-                format!("file is {size} bytes, over the limit of {} bytes (--max-file-size)", options.max_file_size);
-            inventory.diagnostics.push(Diagnostic::new(DiagnosticCode::LockfileTooLarge, rel, None, msg.clone()));
-            inventory.skipped.push(SkippedFile { path: rel.clone(), reason: msg });
-            continue;
-        }
-        let text = match fs_err::read(&full) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
-                Err(e) => {
-                    let line = Some(
-                        1 + e.as_bytes()[..e.utf8_error().valid_up_to()].iter().filter(|b| **b == b'\n').count() as u32,
-                    );
-                    let msg = "expected UTF-8 text, found invalid bytes".to_owned();
-                    inventory.diagnostics.push(Diagnostic::new(
-                        DiagnosticCode::LockfileMalformed,
-                        rel,
-                        line,
-                        msg.clone(),
-                    ));
-                    inventory.skipped.push(SkippedFile { path: rel.clone(), reason: msg });
-                    continue;
-                }
-            },
-            Err(e) => {
-                let msg = e.to_string();
-                inventory.diagnostics.push(Diagnostic::new(DiagnosticCode::FileUnreadable, rel, None, msg.clone()));
-                inventory.skipped.push(SkippedFile { path: rel.clone(), reason: msg });
-                continue;
-            }
-        };
-        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-        let input = LockfileInput { path: rel, text, source: &source };
-        match parse_lockfile(kind, &input) {
-            Ok(parsed) => {
+    for (rel, outcome) in files.iter().zip(outcomes) {
+        match outcome {
+            Some(FileOutcome::Parsed { kind, parsed }) => {
                 inventory.sources.push(rel.clone());
-                inventory.diagnostics.extend(parsed.diagnostics);
                 // Conan 2 lockfiles list packages without edges (Conan 1 graph locks have them).
                 let unknown = !kind.records_edges()
                     || (kind == LockfileKind::ConanLock && parsed.components.iter().all(|c| c.dependencies.is_empty()));
+                inventory.diagnostics.extend(parsed.diagnostics);
                 all.extend(parsed.components.into_iter().map(|mut c| {
                     c.dependencies_unknown = unknown && c.dependencies.is_empty();
                     c
                 }));
             }
-            Err(e) => {
-                let code =
-                    if e.unsupported { DiagnosticCode::LockfileUnsupported } else { DiagnosticCode::LockfileMalformed };
-                let msg = format!("{kind}: {}", e.message);
-                inventory.diagnostics.push(Diagnostic::new(code, rel, e.line, msg.clone()));
-                inventory.skipped.push(SkippedFile { path: rel.clone(), reason: msg });
+            Some(FileOutcome::Skipped { diagnostic, reason }) => {
+                if let Some(d) = diagnostic {
+                    inventory.diagnostics.push(d);
+                }
+                inventory.skipped.push(SkippedFile { path: rel.clone(), reason });
             }
+            None => inventory.skipped.push(SkippedFile { path: rel.clone(), reason: "not read".into() }),
         }
     }
     inventory.extend_components(all);
     inventory.prune_dangling_edges();
     Ok(inventory)
+}
+
+/// What became of one file.
+enum FileOutcome {
+    Parsed { kind: LockfileKind, parsed: crate::lockfile::Parsed },
+    Skipped { diagnostic: Option<Diagnostic>, reason: String },
+}
+
+/// Read and parse one lockfile; every failure becomes a skip with its diagnostic.
+fn read_one(dir: &Path, rel: &str, source: &DiskSource, options: &DiscoverOptions) -> FileOutcome {
+    let skipped = |code: DiagnosticCode, line: Option<u32>, msg: String| FileOutcome::Skipped {
+        diagnostic: Some(Diagnostic::new(code, rel, line, msg.clone())),
+        reason: msg,
+    };
+    let Some(kind) = LockfileKind::detect(rel) else {
+        return FileOutcome::Skipped { diagnostic: None, reason: "not a lockfile cpsf reads".into() };
+    };
+    let full = dir.join(rel);
+    let size = std::fs::metadata(&full).map(|m| m.len()).unwrap_or(0);
+    if size > options.max_file_size {
+        let msg = format!("file is {size} bytes, over the limit of {} bytes (--max-file-size)", options.max_file_size);
+        return skipped(DiagnosticCode::LockfileTooLarge, None, msg);
+    }
+    let text = match fs_err::read(&full) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(t) => t,
+            Err(e) => {
+                let valid = e.as_bytes().get(..e.utf8_error().valid_up_to()).unwrap_or_default();
+                let line = Some(1 + valid.iter().filter(|b| **b == b'\n').count() as u32);
+                return skipped(
+                    DiagnosticCode::LockfileMalformed,
+                    line,
+                    "expected UTF-8 text, found invalid bytes".into(),
+                );
+            }
+        },
+        Err(e) => return skipped(DiagnosticCode::FileUnreadable, None, e.to_string()),
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    let input = LockfileInput { path: rel, text, source };
+    match parse_lockfile(kind, &input) {
+        Ok(parsed) => FileOutcome::Parsed { kind, parsed },
+        Err(e) => {
+            let code =
+                if e.unsupported { DiagnosticCode::LockfileUnsupported } else { DiagnosticCode::LockfileMalformed };
+            skipped(code, e.line, format!("{kind}: {}", e.message))
+        }
+    }
 }

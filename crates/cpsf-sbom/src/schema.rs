@@ -177,6 +177,21 @@ fn report(schema: String, errors: Vec<SchemaError>) -> SchemaReport {
     SchemaReport { schema, valid: errors.is_empty(), errors }
 }
 
+/// Compile the validator that documents of `format` are checked with, so that a caller can do it on another
+/// thread while it builds the document (compiling a CycloneDX schema takes longer than validating most BOMs).
+pub fn prepare(format: SbomFormat) {
+    match format {
+        SbomFormat::CycloneDxJson(v) | SbomFormat::CycloneDxXml(v) => {
+            let _ = cyclonedx_validator(v).as_ref().map(|_| ());
+            let _ = JSF_SIGNER.as_ref().map(|_| ());
+        }
+        SbomFormat::SpdxJson(_) | SbomFormat::SpdxTagValue(_) | SbomFormat::SpdxYaml(_) => {
+            let _ = SPDX_2_3.as_ref().map(|_| ());
+        }
+        SbomFormat::Spdx3JsonLd => {}
+    }
+}
+
 /// Validate a document read by any reader against the schema of its format.
 ///
 /// - CycloneDX (JSON, and XML converted to the JSON shape): the JSON schema of the document's version.

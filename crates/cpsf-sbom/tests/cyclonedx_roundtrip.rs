@@ -373,7 +373,10 @@ fn unknown_dependencies_stay_out_of_the_graph_and_come_back_unknown() {
     for version in CycloneDxVersion::ALL.iter().copied() {
         for format in [SbomFormat::CycloneDxJson(version), SbomFormat::CycloneDxXml(version)] {
             let (text, _) = cpsf_sbom::write(&inventory, format).unwrap();
-            assert!(!text.contains("dependency ref=\"pkg:golang") && !text.contains("\"ref\": \"pkg:golang"), "{format}: {text}");
+            assert!(
+                !text.contains("dependency ref=\"pkg:golang") && !text.contains("\"ref\": \"pkg:golang"),
+                "{format}: {text}"
+            );
             let back = cpsf_sbom::read(text.as_bytes(), "test").unwrap().inventory;
             let go = back.component("pkg:golang/github.com/sirupsen/logrus@v1.9.3").unwrap();
             let itoa = back.component("pkg:cargo/itoa@1.0.15").unwrap();

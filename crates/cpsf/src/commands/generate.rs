@@ -41,6 +41,8 @@ pub fn run(args: GenerateArgs, config: &ConfigFile, printer: &Printer) -> Result
         include_vendored: args.include_vendored,
         max_file_size: args.max_file_size,
     };
+    // Compile the output's schema validator while the tree is read.
+    let prepare = std::thread::spawn(move || cpsf_sbom::schema::prepare(format));
     let progress = Progress { printer, bar: OnceCell::new() };
     let mut inventory = discover(&args.path, &options, &progress)?;
     if let Some(Some(bar)) = progress.bar.get() {
@@ -72,6 +74,7 @@ pub fn run(args: GenerateArgs, config: &ConfigFile, printer: &Printer) -> Result
     inventory.metadata.tools =
         vec![Tool { name: "cpsf".into(), version: Some(env!("CARGO_PKG_VERSION").into()), vendor: None }];
 
+    let _ = prepare.join();
     let text = render_document(&mut inventory, format, args.out.reproducible, false, printer)?;
     write_output(args.out.output.as_deref(), &text)?;
     printer.info(&format!(

@@ -99,9 +99,7 @@ pub fn render_document(
     for d in &losses {
         printer.warn(&d.to_string());
     }
-    let read = cpsf_sbom::read(text.as_bytes(), "generated document")
-        .with_context(|| format!("internal error: the {format} document cpsf wrote cannot be read back"))?;
-    let report = cpsf_sbom::schema::validate(&read);
+    let report = check_written(&text, format)?;
     if !report.valid && !report.errors.is_empty() {
         let details: Vec<String> =
             report.errors.iter().take(10).map(|e| format!("{}: {}", e.pointer, e.message)).collect();
@@ -113,4 +111,24 @@ pub fn render_document(
     }
     printer.detail(&format!("checked against {}: valid", report.schema));
     Ok(text)
+}
+
+/// Check a document cpsf wrote against its official schema. JSON documents are checked as written; the other
+/// syntaxes are read back first, which also proves the reader takes them.
+fn check_written(text: &str, format: SbomFormat) -> Result<cpsf_sbom::schema::SchemaReport> {
+    let cannot_read = || format!("internal error: the {format} document cpsf wrote cannot be read back");
+    Ok(match format {
+        SbomFormat::CycloneDxJson(version) => {
+            let value: serde_json::Value = serde_json::from_str(text).with_context(cannot_read)?;
+            cpsf_sbom::schema::validate_cyclonedx(&value, version)
+        }
+        SbomFormat::SpdxJson(_) => {
+            let value: serde_json::Value = serde_json::from_str(text).with_context(cannot_read)?;
+            cpsf_sbom::schema::validate_spdx2(&value)
+        }
+        _ => {
+            let read = cpsf_sbom::read(text.as_bytes(), "generated document").with_context(cannot_read)?;
+            cpsf_sbom::schema::validate(&read)
+        }
+    })
 }
