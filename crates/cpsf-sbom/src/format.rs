@@ -155,3 +155,27 @@ pub fn write(inventory: &Inventory, format: SbomFormat) -> Result<(String, Vec<D
         SbomFormat::Spdx3JsonLd => crate::spdx::v3::write(inventory),
     }
 }
+
+/// Serialize an inventory and check the document against the official schema of its format. CycloneDX JSON is
+/// checked as it is serialized (in parallel); SPDX 2 JSON as written; the other syntaxes are read back first,
+/// which also proves cpsf's own reader takes them.
+pub fn write_checked(
+    inventory: &Inventory,
+    format: SbomFormat,
+) -> Result<(String, Vec<Diagnostic>, crate::schema::SchemaReport), SbomError> {
+    if let SbomFormat::CycloneDxJson(v) = format {
+        return crate::cyclonedx::json::write_checked(inventory, v);
+    }
+    let (text, diagnostics) = write(inventory, format)?;
+    let report = match format {
+        SbomFormat::SpdxJson(_) => {
+            let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| SbomError::Malformed {
+                line: Some(e.line() as u32),
+                message: format!("invalid JSON: {e}"),
+            })?;
+            crate::schema::validate_spdx2(&value)
+        }
+        _ => crate::schema::validate(&read(text.as_bytes(), "generated document")?),
+    };
+    Ok((text, diagnostics, report))
+}

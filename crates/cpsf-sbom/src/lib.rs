@@ -10,6 +10,6 @@ pub mod quality;
 pub mod schema;
 pub mod spdx;
 
-pub use format::{CycloneDxVersion, ReadSbom, SbomError, SbomFormat, SpdxVersion, read, write};
+pub use format::{CycloneDxVersion, ReadSbom, SbomError, SbomFormat, SpdxVersion, read, write, write_checked};
 
 pub use cpsf_model::Inventory;

@@ -165,6 +165,8 @@ fn cyclonedx_validator(version: CycloneDxVersion) -> &'static Result<Validator, 
 /// All schema errors of `value`, as (instance pointer, message).
 fn schema_errors(validator: &Result<Validator, String>, value: &Value) -> Vec<SchemaError> {
     match validator {
+        // `is_valid` stops at nothing and builds no error values: much faster on the (common) valid document.
+        Ok(v) if v.is_valid(value) => Vec::new(),
         Ok(v) => v
             .iter_errors(value)
             .map(|e| SchemaError { pointer: e.instance_path().to_string(), message: e.to_string() })
@@ -251,25 +253,54 @@ fn pointer_token(token: &str) -> String {
 /// `signature` key holding an object (BOM, components, services, compositions, vulnerabilities, ...).
 pub fn jsf_signature_errors(value: &Value) -> Vec<SchemaError> {
     let mut errors = Vec::new();
-    walk_signatures(value, String::new(), &mut errors);
+    let mut path = Vec::new();
+    walk_signatures(value, &mut path, &mut errors);
     errors
 }
 
-fn walk_signatures(value: &Value, pointer: String, errors: &mut Vec<SchemaError>) {
+/// One step of a JSON pointer, kept unformatted until a signature is found (most documents have none).
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn pointer_of(path: &[Step<'_>]) -> String {
+    let mut out = String::new();
+    for step in path {
+        out.push('/');
+        match step {
+            Step::Key(k) => out.push_str(&pointer_token(k)),
+            Step::Index(i) => out.push_str(&i.to_string()),
+        }
+    }
+    out
+}
+
+fn walk_signatures<'a>(value: &'a Value, path: &mut Vec<Step<'a>>, errors: &mut Vec<SchemaError>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
-                let child_pointer = format!("{pointer}/{}", pointer_token(key));
-                if key == "signature" {
-                    check_jsf_signature(child, &child_pointer, errors);
-                } else {
-                    walk_signatures(child, child_pointer, errors);
+                let signature = key == "signature";
+                if !signature && !child.is_object() && !child.is_array() {
+                    continue;
                 }
+                path.push(Step::Key(key));
+                if signature {
+                    check_jsf_signature(child, &pointer_of(path), errors);
+                } else {
+                    walk_signatures(child, path, errors);
+                }
+                path.pop();
             }
         }
         Value::Array(items) => {
             for (i, child) in items.iter().enumerate() {
-                walk_signatures(child, format!("{pointer}/{i}"), errors);
+                if !child.is_object() && !child.is_array() {
+                    continue;
+                }
+                path.push(Step::Index(i));
+                walk_signatures(child, path, errors);
+                path.pop();
             }
         }
         _ => {}

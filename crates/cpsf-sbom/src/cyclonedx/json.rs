@@ -23,6 +23,31 @@ pub fn write(inventory: &Inventory, version: CycloneDxVersion) -> Result<(String
     Ok((text, diagnostics))
 }
 
+/// As [`write`], and check the document against the official JSON schema of `version` at the same time: the
+/// text is serialized on one thread while the same document, as a JSON value, is validated on another.
+pub fn write_checked(
+    inventory: &Inventory,
+    version: CycloneDxVersion,
+) -> Result<(String, Vec<Diagnostic>, crate::schema::SchemaReport), SbomError> {
+    let (document, diagnostics) = super::document::build(inventory, version);
+    let (text, report) = std::thread::scope(|scope| {
+        let checker = scope.spawn(|| {
+            serde_json::to_value(&document)
+                .map(|value| crate::schema::validate_cyclonedx(&value, version))
+                .map_err(|e| SbomError::Unsupported(format!("CycloneDX JSON could not be serialized: {e}")))
+        });
+        let text = serde_json::to_string_pretty(&document)
+            .map_err(|e| SbomError::Unsupported(format!("CycloneDX JSON could not be serialized: {e}")));
+        let report = checker
+            .join()
+            .unwrap_or_else(|_| Err(SbomError::Unsupported("the schema check of the written document failed".into())));
+        (text, report)
+    });
+    let mut text = text?;
+    text.push('\n');
+    Ok((text, diagnostics, report?))
+}
+
 // ---------------------------------------------------------------------------------------------------------
 // Reader
 // ---------------------------------------------------------------------------------------------------------

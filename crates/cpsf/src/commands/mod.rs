@@ -95,11 +95,11 @@ pub fn render_document(
         uuid::Uuid::new_v4()
     };
     inventory.metadata.serial_number = Some(format!("urn:uuid:{serial}"));
-    let (text, losses) = cpsf_sbom::write(inventory, format)?;
+    let (text, losses, report) = cpsf_sbom::write_checked(inventory, format)
+        .with_context(|| format!("internal error: the {format} document cpsf wrote cannot be checked"))?;
     for d in &losses {
         printer.warn(&d.to_string());
     }
-    let report = check_written(&text, format)?;
     if !report.valid && !report.errors.is_empty() {
         let details: Vec<String> =
             report.errors.iter().take(10).map(|e| format!("{}: {}", e.pointer, e.message)).collect();
@@ -111,24 +111,4 @@ pub fn render_document(
     }
     printer.detail(&format!("checked against {}: valid", report.schema));
     Ok(text)
-}
-
-/// Check a document cpsf wrote against its official schema. JSON documents are checked as written; the other
-/// syntaxes are read back first, which also proves the reader takes them.
-fn check_written(text: &str, format: SbomFormat) -> Result<cpsf_sbom::schema::SchemaReport> {
-    let cannot_read = || format!("internal error: the {format} document cpsf wrote cannot be read back");
-    Ok(match format {
-        SbomFormat::CycloneDxJson(version) => {
-            let value: serde_json::Value = serde_json::from_str(text).with_context(cannot_read)?;
-            cpsf_sbom::schema::validate_cyclonedx(&value, version)
-        }
-        SbomFormat::SpdxJson(_) => {
-            let value: serde_json::Value = serde_json::from_str(text).with_context(cannot_read)?;
-            cpsf_sbom::schema::validate_spdx2(&value)
-        }
-        _ => {
-            let read = cpsf_sbom::read(text.as_bytes(), "generated document").with_context(cannot_read)?;
-            cpsf_sbom::schema::validate(&read)
-        }
-    })
 }
