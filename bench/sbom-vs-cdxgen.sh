@@ -34,7 +34,9 @@ while read -r rel; do
   mkdir -p "$dir"
   cp "$data/$rel" "$dir/$lockname"
   case "$eco" in
-    npm|yarn|pnpm) echo '{"name":"bench-project","version":"0.0.0"}' > "$dir/package.json" ;;
+    # cdxgen counts only what package.json leads to: give it the project's own root entry from the lockfile.
+    npm) jq '.packages[""] // {"name":"bench-project","version":"0.0.0"} | {name: (.name // "bench-project"), version: (.version // "0.0.0"), dependencies, devDependencies, optionalDependencies, peerDependencies} | with_entries(select(.value != null))' "$dir/$lockname" > "$dir/package.json" ;;
+    yarn|pnpm) echo '{"name":"bench-project","version":"0.0.0"}' > "$dir/package.json" ;;
     uv|poetry) printf '[project]\nname = "bench-project"\nversion = "0.0.0"\n' > "$dir/pyproject.toml" ;;
     cargo) printf '[package]\nname = "bench-project"\nversion = "0.0.0"\n' > "$dir/Cargo.toml" ;;
   esac
