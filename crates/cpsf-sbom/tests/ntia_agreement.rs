@@ -53,6 +53,9 @@ fn sbomcheck_verdict(path: &Path, spec: &str) -> Result<bool, String> {
     report["isNtiaConformant"].as_bool().ok_or_else(|| format!("no isNtiaConformant in {text}"))
 }
 
+/// A document, and cpsf's and sbomcheck's NTIA verdicts on it (or why sbomcheck gave none).
+type Comparison = (PathBuf, Result<(bool, bool), String>);
+
 #[test]
 fn ntia_profile_agrees_with_sbomcheck_on_shared_spdx_documents() {
     let Some(root) = shared_data() else { return };
@@ -67,7 +70,7 @@ fn ntia_profile_agrees_with_sbomcheck_on_shared_spdx_documents() {
     let workers = std::thread::available_parallelism().map_or(2, |n| n.get()).min(4);
     let chunks: Vec<Vec<PathBuf>> =
         (0..workers).map(|w| paths.iter().skip(w).step_by(workers).cloned().collect()).collect();
-    let results: Vec<(PathBuf, Result<(bool, bool), String>)> = std::thread::scope(|s| {
+    let results: Vec<Comparison> = std::thread::scope(|s| {
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|chunk| {
