@@ -559,6 +559,7 @@ fn parse(s: &str, strictness: Strictness) -> Result<Purl, PurlError> {
                 .split('/')
                 .filter(|seg| !seg.is_empty() && *seg != "." && *seg != "..")
                 .map(decode)
+                .filter(|seg| !matches!(seg.as_deref(), Ok("." | "..")))
                 .collect::<Result<_, _>>()?;
             (r, Some(segs.join("/")))
         }

@@ -1,0 +1,27 @@
+//! Purls the fuzz targets found mishandled, kept as regression tests.
+
+use cpsf_model::Purl;
+
+/// A canonical purl parses back to itself.
+fn assert_stable(input: &str, expected: &str) {
+    let purl: Purl = input.parse().unwrap_or_else(|e| panic!("{input} does not parse: {e}"));
+    let canonical = purl.to_string();
+    assert_eq!(canonical, expected, "canonical form of {input}");
+    let again: Purl = canonical.parse().unwrap_or_else(|e| panic!("{canonical} does not parse: {e}"));
+    assert_eq!(again.to_string(), canonical, "canonical form of {canonical}");
+}
+
+/// Percent-encoded `.` and `..` subpath segments are dropped like plain ones (purl-spec legacy suite:
+/// "invalid subpath - unencoded subpath cannot contain '.'" and `'..'`), so the canonical form is stable.
+#[test]
+fn encoded_dot_segments_of_the_subpath_are_dropped() {
+    assert_stable(
+        "pkg:GOLANG/google.golang.org/genproto@abcdedf#/googleapis/%2E/api/annotations/",
+        "pkg:golang/google.golang.org/genproto@abcdedf#googleapis/api/annotations",
+    );
+    assert_stable(
+        "pkg:GOLANG/google.golang.org/genproto@abcdedf#/googleapis/%2E%2E/api/annotations/",
+        "pkg:golang/google.golang.org/genproto@abcdedf#googleapis/api/annotations",
+    );
+    assert_stable("pkg:npm/left-pad@1.3.0#%2e/%2e%2e/lib", "pkg:npm/left-pad@1.3.0#lib");
+}
