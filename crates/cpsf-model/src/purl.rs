@@ -559,9 +559,8 @@ fn parse(s: &str, strictness: Strictness) -> Result<Purl, PurlError> {
                 .split('/')
                 .filter(|seg| !seg.is_empty() && *seg != "." && *seg != "..")
                 .map(decode)
-                .filter(|seg| !matches!(seg.as_deref(), Ok("." | "..")))
                 .collect::<Result<_, _>>()?;
-            (r, Some(segs.join("/")))
+            (r, Some(clean_subpath(&segs.join("/"))))
         }
         None => (rest, None),
     };

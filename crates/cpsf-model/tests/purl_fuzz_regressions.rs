@@ -25,3 +25,12 @@ fn encoded_dot_segments_of_the_subpath_are_dropped() {
     );
     assert_stable("pkg:npm/left-pad@1.3.0#%2e/%2e%2e/lib", "pkg:npm/left-pad@1.3.0#lib");
 }
+
+/// A percent-encoded `/` in a subpath segment decodes to a separator; empty segments it leaves are dropped, so
+/// the canonical form is stable.
+#[test]
+fn encoded_slashes_of_the_subpath_leave_no_empty_segment() {
+    assert_stable("pkg:bazel/rules_java@8.0#build_%2F", "pkg:bazel/rules_java@8.0#build_");
+    assert_stable("pkg:npm/left-pad@1.3.0#a%2F%2Fb/%2Fc", "pkg:npm/left-pad@1.3.0#a/b/c");
+    assert_stable("pkg:npm/left-pad@1.3.0#a%2F..%2Fb", "pkg:npm/left-pad@1.3.0#a/b");
+}
