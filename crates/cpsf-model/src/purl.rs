@@ -225,6 +225,11 @@ impl Purl {
 
     /// Apply the per-type normalization rules. Idempotent; called by every builder method.
     fn normalize(&mut self) {
+        self.namespace = self
+            .namespace
+            .take()
+            .map(|n| n.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/"))
+            .filter(|n| !n.is_empty());
         let Some(rule) = TypeRule::of(&self.ty) else { return };
         if rule.name_is_path
             && let Some(ns) = self.namespace.take()

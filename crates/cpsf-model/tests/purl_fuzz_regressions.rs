@@ -34,3 +34,18 @@ fn encoded_slashes_of_the_subpath_leave_no_empty_segment() {
     assert_stable("pkg:npm/left-pad@1.3.0#a%2F%2Fb/%2Fc", "pkg:npm/left-pad@1.3.0#a/b/c");
     assert_stable("pkg:npm/left-pad@1.3.0#a%2F..%2Fb", "pkg:npm/left-pad@1.3.0#a/b");
 }
+
+/// Empty namespace segments, from a builder (`a//b`) or from a percent-encoded `/`, are dropped, so the canonical
+/// form is stable.
+#[test]
+fn empty_namespace_segments_are_dropped() {
+    let built =
+        Purl::new("golang", "net").map(|p| p.with_namespace(Some("golang.org//x")).with_version(Some("v0.19.0")));
+    let canonical = built.map(|p| p.to_string()).unwrap_or_default();
+    assert_eq!(canonical, "pkg:golang/golang.org/x/net@v0.19.0");
+    assert_stable(&canonical, "pkg:golang/golang.org/x/net@v0.19.0");
+    assert_stable(
+        "pkg:generic/git%2Bhttps:%2F%2Fgithub.com%2Facme/tool@1.0",
+        "pkg:generic/git%2Bhttps:/github.com/acme/tool@1.0",
+    );
+}
