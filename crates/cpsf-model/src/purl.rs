@@ -243,6 +243,9 @@ impl Purl {
                 None => self.namespace = Some(ns),
             }
         }
+        if rule.name_is_path {
+            self.name = self.name.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/");
+        }
         let ns_case = rule.namespace_case.resolve(self);
         self.namespace = self.namespace.take().map(|n| ns_case.apply(n));
         let name_case = rule.name_case.resolve(self);

@@ -49,3 +49,10 @@ fn empty_namespace_segments_are_dropped() {
         "pkg:generic/git%2Bhttps:/github.com/acme/tool@1.0",
     );
 }
+
+/// A type whose name is a path (`git`) drops the empty segments a decoded `/` leaves in it.
+#[test]
+fn empty_segments_of_a_path_name_are_dropped() {
+    assert_stable("pkg:git/github.com/acme/tool%2F", "pkg:git/github.com/acme/tool");
+    assert_stable("pkg:git/github.com/acme/%2F/tool", "pkg:git/github.com/acme/tool");
+}
