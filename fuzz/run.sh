@@ -1,24 +1,173 @@
 #!/usr/bin/env bash
-# Short fuzz runs of every target (seconds per target as $1, default 5), seeded with the test fixtures.
+# Short fuzz runs of every target in targets.txt ($1 seconds each, default 5), each seeded with its format's test
+# fixtures. Prints one line per target and a final line; exits non-zero when a target crashes (the crashing input
+# is kept under fuzz/artifacts/<target>/ and its path and the target's last log lines are printed).
+# Environment: CPSF_TEST_DATA (shared data; seeds sbom_read and purl_parse with a sample of it when set),
+# CPSF_FUZZ_TARGETS (space-separated subset of targets to run), CPSF_FUZZ_SAMPLE (shared-data files per source
+# for sbom_read, default 40), CPSF_FUZZ_SEEDS_ONLY (a directory: write each target's seeds there and stop, to
+# look at them; nothing is built).
 # cargo-fuzz needs nightly-only rustc flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them here.
 set -euo pipefail
 cd "$(dirname "$0")"
 secs="${1:-5}"
+sample="${CPSF_FUZZ_SAMPLE:-40}"
 export RUSTC_BOOTSTRAP=1
-cargo fuzz build --sanitizer none --release
-corpus_root="$(mktemp -d)"
-trap 'rm -rf "$corpus_root"' EXIT
-while read -r target; do
-  [[ -z "$target" ]] && continue
-  corpus="$corpus_root/$target"
-  mkdir -p "$corpus"
-  case "$target" in
-    sbom_read) find ../crates/cpsf-sbom/tests/data -type f -size -200k -exec cp -t "$corpus" {} + 2>/dev/null || true ;;
-    purl_parse) printf 'pkg:npm/%%40babel/core@7.0.0' > "$corpus/seed" ;;
-    *) find ../crates/cpsf-inventory/tests/data -type f -size -200k -exec cp --backup=numbered -t "$corpus" {} + 2>/dev/null || true ;;
+# A target dir of its own (the instrumented build shares nothing with the workspace's), whatever the caller set.
+export CARGO_TARGET_DIR="$PWD/target"
+triple="$(rustc -vV | sed -n 's/^host: //p')"
+bin_dir="$CARGO_TARGET_DIR/$triple/release"
+inventory_data=../crates/cpsf-inventory/tests/data
+sbom_data=../crates/cpsf-sbom/tests/data
+separator='--8<-- ' # keep in step with SEPARATOR in src/lib.rs
+max_seed_bytes=262144
+
+mapfile -t lines < <(grep -v '^[[:space:]]*\(#\|$\)' targets.txt)
+targets=()
+for line in "${lines[@]}"; do read -r name _ <<<"$line"; targets+=("$name"); done
+
+# Every target of targets.txt is a [[bin]] of Cargo.toml and the other way round.
+declared="$(sed -n 's/^name = "\(.*\)"$/\1/p' Cargo.toml | grep -vx 'cpsf-fuzz' | sort)"
+listed="$(printf '%s\n' "${targets[@]}" | sort)"
+if [[ "$declared" != "$listed" ]]; then
+  echo "fuzz: targets.txt and the [[bin]] entries of fuzz/Cargo.toml differ:" >&2
+  diff <(echo "$listed") <(echo "$declared") >&2 || true
+  exit 2
+fi
+
+# Append one file to a seed: a separator line naming it relative to the lockfile's directory, then its bytes.
+append_file() { # seed lockfile_dir file
+  printf '\n%s%s\n' "$separator" "$(realpath --relative-to="$2" "$3")" >>"$1"
+  cat "$3" >>"$1"
+}
+
+# Seeds of a lockfile target: each matching fixture alone, and followed by the other files of its scenario.
+lockfile_seeds() { # corpus dir patterns...
+  local corpus="$1" dir="$inventory_data/$2" n=0 file rel parent base pattern match scenario other
+  shift 2
+  [[ -d "$dir" ]] || return 0
+  while IFS= read -r -d '' file; do
+    rel="${file#"$dir"/}"
+    base="${rel##*/}"
+    parent="${rel%/*}"
+    parent="${parent##*/}/$base"
+    match=
+    for pattern in "$@"; do
+      # shellcheck disable=SC2053 # the patterns are globs
+      if [[ "$base" == $pattern || "$parent" == $pattern ]]; then match=1; fi
+    done
+    [[ -n "$match" ]] || continue
+    n=$((n + 1))
+    cp "$file" "$corpus/seed-$n"
+    [[ "$rel" == */* ]] || continue # a file directly in the format's directory has no scenario around it
+    scenario="$dir/${rel%%/*}"
+    local with="$corpus/seed-$n-tree" others=0
+    cp "$file" "$with"
+    while IFS= read -r -d '' other; do
+      [[ "$other" == "$file" || "${other##*/}" == expected.txt ]] && continue
+      append_file "$with" "$(dirname "$file")" "$other"
+      others=$((others + 1))
+    done < <(find "$scenario" -type f -size -200k -print0 | sort -z)
+    if ((others == 0)) || (($(stat -c %s "$with") > max_seed_bytes)); then rm -f "$with"; fi
+  done < <(find "$dir" -type f -size -200k -print0 | sort -z)
+}
+
+# Every k-th of the files listed on stdin (sorted), at most $3 of them, into the corpus.
+sample_into() { # corpus prefix limit < list
+  local corpus="$1" prefix="$2" limit="$3" files=() i step
+  mapfile -t files < <(sort)
+  ((${#files[@]} > 0)) || return 0
+  step=$(((${#files[@]} + limit - 1) / limit))
+  for ((i = 0; i < ${#files[@]}; i += step)); do cp "${files[$i]}" "$corpus/$prefix-$i"; done
+}
+
+sbom_seeds() { # corpus
+  local corpus="$1"
+  if [[ -d "$sbom_data" ]]; then
+    find "$sbom_data" -type f -size -200k ! -name expected.txt | sample_into "$corpus" fixture 1000
+  fi
+  [[ -n "${CPSF_TEST_DATA:-}" ]] || return 0
+  local cdx="$CPSF_TEST_DATA/cyclonedx-spec/test-resources" spdx="$CPSF_TEST_DATA/spdx"
+  if [[ -d "$cdx" ]]; then
+    find "$cdx" -type f -size -200k \( -name '*.json' -o -name '*.xml' \) | sample_into "$corpus" cyclonedx "$sample"
+  fi
+  if [[ -d "$spdx" ]]; then
+    find "$spdx" -type f -size -200k \( -name '*.json' -o -name '*.spdx' -o -name '*.yaml' -o -name '*.xml' \) \
+      ! -path '*/schema/*' ! -path '*/license-list/*' | sample_into "$corpus" spdx "$sample"
+  fi
+}
+
+purl_seeds() { # corpus
+  local corpus="$1" n=0 purl
+  printf 'pkg:npm/%%40babel/core@7.0.0' >"$corpus/builtin-1"
+  printf 'pkg:maven/org.apache.commons/commons-lang3@3.14.0?type=jar&classifier=sources#sub/dir' >"$corpus/builtin-2"
+  [[ -n "${CPSF_TEST_DATA:-}" && -d "$CPSF_TEST_DATA/purl-spec" ]] || return 0
+  while IFS= read -r purl; do
+    n=$((n + 1))
+    printf '%s' "$purl" >"$corpus/spec-$n"
+  done < <(grep -rhoE '"pkg:[^"\\]*"' "$CPSF_TEST_DATA/purl-spec" | tr -d '"' | sort -u)
+}
+
+if [[ -n "${CPSF_FUZZ_SEEDS_ONLY:-}" ]]; then
+  work="$CPSF_FUZZ_SEEDS_ONLY"
+  mkdir -p "$work"
+else
+  if ! cargo fetch --locked --quiet; then
+    echo "fuzz: fuzz/Cargo.lock is missing or out of date (a crate's dependencies changed);" \
+      "run \`cargo update --workspace\` in fuzz/ and commit fuzz/Cargo.lock" >&2
+    exit 2
+  fi
+  start=$SECONDS
+  CARGO_NET_OFFLINE=true cargo fuzz build --sanitizer none --release
+  echo "fuzz: built ${#targets[@]} targets in $((SECONDS - start))s"
+  work="$(mktemp -d)"
+  trap 'rm -rf "$work"' EXIT
+fi
+
+failed=()
+ran=0
+for line in "${lines[@]}"; do
+  read -r target seeds patterns <<<"$line"
+  if [[ -n "${CPSF_FUZZ_TARGETS:-}" && " $CPSF_FUZZ_TARGETS " != *" $target "* ]]; then continue; fi
+  corpus="$work/$target"
+  artifacts="$PWD/artifacts/$target"
+  mkdir -p "$corpus" "$artifacts"
+  case "$seeds" in
+    sbom) sbom_seeds "$corpus" ;;
+    -) purl_seeds "$corpus" ;;
+    *) read -ra globs <<<"$patterns"; lockfile_seeds "$corpus" "$seeds" "${globs[@]}" ;;
   esac
-  echo "fuzz: $target (${secs}s)"
-  cargo fuzz run --sanitizer none --release "$target" "$corpus" -- -max_total_time="$secs" -rss_limit_mb=2048 >"$corpus_root/$target.log" 2>&1 || {
-    tail -40 "$corpus_root/$target.log"; echo "fuzz target $target failed"; exit 1; }
-done < targets.txt
-echo "fuzz: all targets ran without a crash"
+  seed_count=$(find "$corpus" -type f | wc -l)
+  if [[ -n "${CPSF_FUZZ_SEEDS_ONLY:-}" ]]; then echo "fuzz: $target $seed_count seeds in $corpus"; continue; fi
+  [[ "$seed_count" -gt 0 ]] || printf 'x' >"$corpus/empty" # libFuzzer wants at least one input
+  log="$work/$target.log"
+  status=0
+  # -timeout: one input running this long is a finding (a hang); `timeout` guards the whole run.
+  timeout --signal=KILL $((secs + 120)) "$bin_dir/$target" "$corpus" -max_total_time="$secs" -timeout=25 \
+    -rss_limit_mb=2048 -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
+  ran=$((ran + 1))
+  runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
+  took="$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)"
+  if ((status == 0)); then
+    echo "fuzz: $target ${runs:-?} runs in ${took:-$secs}s, no crash ($seed_count seeds)"
+    continue
+  fi
+  input="$(sed -n 's/.*Test unit written to \(.*\)$/\1/p' "$log" | tail -1)"
+  failed+=("$target")
+  echo "fuzz: $target FAILED (exit $status) after ${runs:-?} runs; input: ${input:-none written (killed?)}"
+  grep -A4 -m1 'panicked at' "$log" | sed 's/^/    /' || true
+  echo "    our frames of the backtrace:"
+  grep -B1 -E '^ +at .*(/crates/cpsf-|\./src/lib\.rs)' "$log" | grep -v '^--$' | head -n 16 | sed 's/^/    /' || true
+  echo "    last lines of the log:"
+  tail -n 30 "$log" | sed 's/^/    /'
+  echo "    reproduce: (cd fuzz && RUSTC_BOOTSTRAP=1 cargo fuzz run --sanitizer none --release $target ${input:-})"
+done
+
+if [[ -n "${CPSF_FUZZ_SEEDS_ONLY:-}" ]]; then
+  echo "fuzz: seeds written under $CPSF_FUZZ_SEEDS_ONLY, nothing built or run"
+  exit 0
+fi
+if ((${#failed[@]} > 0)); then
+  echo "fuzz: ${#failed[@]} of $ran targets failed: ${failed[*]}"
+  exit 1
+fi
+echo "fuzz: all $ran targets ran ${secs}s each without a crash"

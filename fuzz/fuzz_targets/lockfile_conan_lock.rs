@@ -1,6 +1,6 @@
-//! Fuzz target: the conan-lock parser must never panic, whatever the bytes.
+//! Fuzz target: the conan.lock parser must never panic and must keep its output invariants, whatever the bytes.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    cpsf_fuzz::lockfile("conan.lock", data);
+    cpsf_fuzz::lockfile(cpsf_fuzz::LockfileKind::ConanLock, data);
 });

@@ -1,6 +1,6 @@
-//! Fuzz target: the mix-lock parser must never panic, whatever the bytes.
+//! Fuzz target: the mix.lock parser must never panic and must keep its output invariants, whatever the bytes.
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    cpsf_fuzz::lockfile("mix.lock", data);
+    cpsf_fuzz::lockfile(cpsf_fuzz::LockfileKind::MixLock, data);
 });

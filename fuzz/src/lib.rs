@@ -1,39 +1,183 @@
 //! Shared bodies of the fuzz targets: feed arbitrary bytes to one parser and check the output's invariants.
+//!
+//! A lockfile target's input is the lockfile's text, optionally followed by files of the tree around it, each
+//! introduced by a separator line naming the file relative to the lockfile's directory:
+//!
+//! ```text
+//! <lockfile text>
+//! --8<-- ../pom.xml
+//! <parent POM text>
+//! --8<-- requirements/base.txt
+//! <included requirements text>
+//! ```
+//!
+//! `run.sh` builds such seeds from each fixture scenario, so the parsers' neighbour-file paths (`package.json`,
+//! `composer.json`, `pyproject.toml`, `Pipfile`, `go.sum`, parent POMs, `-r`/`-c` includes) start from real
+//! files. An input without a separator gets the format's usual neighbours with the lockfile's own bytes, so
+//! those paths are still reached (and cycles such as a POM being its own parent are tried).
 
-use cpsf_inventory::lockfile::{LockfileInput, LockfileKind, MemorySource, parse_lockfile};
+use std::collections::BTreeMap;
 
-/// Parse `data` as the lockfile at `path` (its kind comes from the name), in a tree that also holds a few
-/// files the parsers look for beside it, each with the same bytes.
-pub fn lockfile(path: &str, data: &[u8]) {
-    let Ok(text) = std::str::from_utf8(data) else { return };
-    let Some(kind) = LockfileKind::detect(path) else { return };
-    let source = MemorySource::default()
-        .with(path, text)
-        .with("go.sum", text)
-        .with("other.txt", text)
-        .with("../pom.xml", text)
-        .with("package.json", text)
-        .with("composer.json", text);
-    let input = LockfileInput { path, text, source: &source };
-    if let Ok(parsed) = parse_lockfile(kind, &input) {
-        for c in &parsed.components {
-            assert!(!c.bom_ref.is_empty(), "every component has a bom-ref");
+use cpsf_inventory::lockfile::{LockfileInput, MemorySource, join_normalized, parse_lockfile};
+
+pub use cpsf_inventory::lockfile::LockfileKind;
+
+/// Starts a neighbour file in a lockfile target's input; the rest of that line is its path.
+pub const SEPARATOR: &str = "\n--8<-- ";
+
+/// The directory the fuzzed lockfile sits in: deep enough for `../` and `../../` paths to stay inside the tree.
+const DIR: &str = "w/x/y";
+
+/// At most this many neighbour files are taken from one input (or from its `-r`/`-c` lines).
+const MAX_NEIGHBOURS: usize = 16;
+
+/// A kind's lockfile name (relative to [`DIR`]) and the files beside it that its parser reads.
+fn layout(kind: LockfileKind) -> (&'static str, &'static [&'static str]) {
+    use LockfileKind as K;
+    const NODE: &[&str] = &["package.json"];
+    const PYPROJECT: &[&str] = &["pyproject.toml"];
+    match kind {
+        K::CargoLock => ("Cargo.lock", &[]),
+        K::NpmPackageLock => ("package-lock.json", NODE),
+        K::YarnLock => ("yarn.lock", NODE),
+        K::PnpmLock => ("pnpm-lock.yaml", NODE),
+        K::BunLock => ("bun.lock", NODE),
+        // Plus whatever its `-r`/`-c` lines name, see `includes`.
+        K::Requirements => ("requirements.txt", &[]),
+        K::PoetryLock => ("poetry.lock", PYPROJECT),
+        K::PipfileLock => ("Pipfile.lock", &["Pipfile"]),
+        K::UvLock => ("uv.lock", PYPROJECT),
+        K::PdmLock => ("pdm.lock", PYPROJECT),
+        K::PyLock => ("pylock.toml", PYPROJECT),
+        K::GoMod => ("go.mod", &["go.sum"]),
+        K::GemfileLock => ("Gemfile.lock", &[]),
+        K::ComposerLock => ("composer.lock", &["composer.json"]),
+        K::NugetPackagesLock => ("packages.lock.json", &[]),
+        K::NugetPackagesConfig => ("packages.config", &[]),
+        K::MavenPom => ("pom.xml", &["../pom.xml"]),
+        K::GradleLockfile => ("gradle.lockfile", &[]),
+        K::GradleVerificationMetadata => ("gradle/verification-metadata.xml", &[]),
+        K::PubspecLock => ("pubspec.lock", &[]),
+        K::MixLock => ("mix.lock", &[]),
+        K::ConanLock => ("conan.lock", &[]),
+        K::SwiftPackageResolved => ("Package.resolved", &[]),
+        K::PodfileLock => ("Podfile.lock", &[]),
+        K::RenvLock => ("renv.lock", &[]),
+    }
+}
+
+/// The files a requirements text includes with `-r`/`--requirement`/`-c`/`--constraint`.
+fn includes(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            ["--requirement", "--constraint", "-r", "-c"].iter().find_map(|opt| {
+                let value = line.strip_prefix(opt)?.trim_start_matches(['=', ' ', '\t']);
+                value.split_whitespace().next()
+            })
+        })
+        .take(MAX_NEIGHBOURS)
+        .collect()
+}
+
+/// Upper bound of the line numbers a text can have, whatever a parser counts as a line break.
+fn max_line(text: &str) -> u64 {
+    let breaks =
+        text.chars().filter(|c| matches!(c, '\n' | '\r' | '\u{b}' | '\u{c}' | '\u{85}' | '\u{2028}' | '\u{2029}'));
+    breaks.count() as u64 + 1
+}
+
+/// Parse `data` as a lockfile of `kind` in a tree with the neighbour files the input carries (see the module
+/// documentation), then check what every parser promises: no panic, every component has a `bom_ref`, a
+/// component with a purl has the purl's canonical form as `bom_ref` and that form parses back to itself, and
+/// every line number (of a component's location or of the error) exists in the file it names.
+pub fn lockfile(kind: LockfileKind, data: &[u8]) {
+    let Ok(data) = std::str::from_utf8(data) else { return };
+    let (file, usual) = layout(kind);
+    let path = format!("{DIR}/{file}");
+    let dir = path.rsplit_once('/').map_or("", |(d, _)| d);
+    let mut parts = data.split(SEPARATOR);
+    let text = parts.next().unwrap_or_default();
+
+    let mut tree = MemorySource::default();
+    let mut carried = false;
+    for part in parts.take(MAX_NEIGHBOURS) {
+        carried = true;
+        let (name, content) = part.split_once('\n').unwrap_or((part, ""));
+        tree = tree.with(&join_normalized(dir, name.trim()), content);
+    }
+    if !carried {
+        let extra = if kind == LockfileKind::Requirements { includes(text) } else { Vec::new() };
+        for name in usual.iter().copied().chain(extra) {
+            tree = tree.with(&join_normalized(dir, name), text);
+        }
+    }
+    // Last, so that a carried file of the same name cannot stand in for the lockfile.
+    let tree = tree.with(&path, text);
+
+    let input = LockfileInput { path: &path, text, source: &tree };
+    match parse_lockfile(kind, &input) {
+        Ok(parsed) => {
+            // Line bounds of every file of the tree, counted once.
+            let lines: BTreeMap<&str, u64> = tree.0.iter().map(|(p, t)| (p.as_str(), max_line(t))).collect();
+            for c in &parsed.components {
+                assert!(!c.bom_ref.is_empty(), "a component without bom-ref: {c:?}");
+                if let Some(purl) = &c.purl {
+                    let canonical = purl.to_string();
+                    assert_eq!(c.bom_ref, canonical, "bom-ref is not the canonical purl");
+                    check_purl_round_trip(&canonical);
+                }
+                for loc in &c.locations {
+                    let Some(line) = loc.line else { continue };
+                    let Some(&max) = lines.get(loc.path.as_str()) else {
+                        panic!("component {} located in {}, which is not in the tree", c.bom_ref, loc.path)
+                    };
+                    assert!(
+                        line >= 1 && u64::from(line) <= max,
+                        "component {} at {}:{line}, beyond that file's {max} lines",
+                        c.bom_ref,
+                        loc.path
+                    );
+                }
+            }
+        }
+        Err(e) => {
+            // One line of slack: libyaml reports an error at the end of a stream whose last line has no line
+            // break on the line after it (cosmetic, and common to every YAML format).
+            if let Some(line) = e.line {
+                let max = max_line(text);
+                assert!(
+                    line >= 1 && u64::from(line) <= max + 1,
+                    "error at line {line}, beyond the lockfile's {max} lines: {e}"
+                );
+            }
         }
     }
 }
 
-/// Read `data` as an SBOM of any format; when that works, write it back in every format.
+/// Every format `sbom_read` writes a document back in.
+const WRITE_FORMATS: &[cpsf_sbom::SbomFormat] = {
+    use cpsf_sbom::{CycloneDxVersion as C, SbomFormat as F, SpdxVersion as S};
+    &[
+        F::CycloneDxJson(C::V1_4),
+        F::CycloneDxJson(C::V1_6),
+        F::CycloneDxXml(C::V1_6),
+        F::SpdxJson(S::V2_3),
+        F::SpdxTagValue(S::V2_3),
+        F::SpdxYaml(S::V2_3),
+        F::Spdx3JsonLd,
+    ]
+};
+
+/// Read `data` as an SBOM of any format; when that works, validate it, write it in every format and read
+/// each written document back. Only panics are findings here: a reader may refuse what a writer wrote for
+/// reasons the writer's warnings explain.
 pub fn sbom_read(data: &[u8]) {
-    if let Ok(read) = cpsf_sbom::read(data, "fuzz") {
-        let _ = cpsf_sbom::schema::validate(&read);
-        for format in [
-            cpsf_sbom::SbomFormat::CycloneDxJson(cpsf_sbom::CycloneDxVersion::V1_6),
-            cpsf_sbom::SbomFormat::CycloneDxXml(cpsf_sbom::CycloneDxVersion::V1_6),
-            cpsf_sbom::SbomFormat::SpdxJson(cpsf_sbom::SpdxVersion::V2_3),
-            cpsf_sbom::SbomFormat::SpdxTagValue(cpsf_sbom::SpdxVersion::V2_3),
-            cpsf_sbom::SbomFormat::Spdx3JsonLd,
-        ] {
-            let _ = cpsf_sbom::write(&read.inventory, format);
+    let Ok(read) = cpsf_sbom::read(data, "fuzz") else { return };
+    let _ = cpsf_sbom::schema::validate(&read);
+    for &format in WRITE_FORMATS {
+        if let Ok((written, _warnings)) = cpsf_sbom::write(&read.inventory, format) {
+            let _ = cpsf_sbom::read(written.as_bytes(), "fuzz-written");
         }
     }
 }
@@ -42,11 +186,15 @@ pub fn sbom_read(data: &[u8]) {
 pub fn purl_parse(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else { return };
     if let Ok(purl) = text.parse::<cpsf_model::Purl>() {
-        let canonical = purl.to_string();
-        let again: cpsf_model::Purl = match canonical.parse() {
-            Ok(p) => p,
-            Err(e) => panic!("canonical form `{canonical}` does not parse: {e}"),
-        };
-        assert_eq!(again.to_string(), canonical, "canonical form is stable");
+        check_purl_round_trip(&purl.to_string());
     }
+}
+
+/// A canonical purl string parses, and prints as itself.
+fn check_purl_round_trip(canonical: &str) {
+    let again: cpsf_model::Purl = match canonical.parse() {
+        Ok(p) => p,
+        Err(e) => panic!("canonical form `{canonical}` does not parse: {e}"),
+    };
+    assert_eq!(again.to_string(), canonical, "canonical form is stable");
 }

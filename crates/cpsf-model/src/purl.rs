@@ -225,6 +225,11 @@ impl Purl {
 
     /// Apply the per-type normalization rules. Idempotent; called by every builder method.
     fn normalize(&mut self) {
+        self.namespace = self
+            .namespace
+            .take()
+            .map(|n| n.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/"))
+            .filter(|n| !n.is_empty());
         let Some(rule) = TypeRule::of(&self.ty) else { return };
         if rule.name_is_path
             && let Some(ns) = self.namespace.take()
@@ -237,6 +242,9 @@ impl Purl {
                 }
                 None => self.namespace = Some(ns),
             }
+        }
+        if rule.name_is_path {
+            self.name = self.name.split('/').filter(|s| !s.is_empty()).collect::<Vec<_>>().join("/");
         }
         let ns_case = rule.namespace_case.resolve(self);
         self.namespace = self.namespace.take().map(|n| ns_case.apply(n));
@@ -560,7 +568,7 @@ fn parse(s: &str, strictness: Strictness) -> Result<Purl, PurlError> {
                 .filter(|seg| !seg.is_empty() && *seg != "." && *seg != "..")
                 .map(decode)
                 .collect::<Result<_, _>>()?;
-            (r, Some(segs.join("/")))
+            (r, Some(clean_subpath(&segs.join("/"))))
         }
         None => (rest, None),
     };
