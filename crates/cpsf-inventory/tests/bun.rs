@@ -12,31 +12,26 @@ fn check(scenario: &str) -> String {
     common::check(LockfileKind::BunLock, "bun", scenario, "bun.lock")
 }
 
-/// The block of one component in a rendering.
-fn block<'a>(out: &'a str, bom_ref: &str) -> &'a str {
-    let start = out.find(&format!("component {bom_ref}\n")).unwrap_or_else(|| panic!("no component {bom_ref}"));
-    let rest = &out[start + 1..];
-    let end = rest.find("\ncomponent ").or_else(|| rest.find("\ndiagnostic ")).map_or(out.len(), |e| start + 1 + e);
-    out[start..end].trim_end()
-}
-
 #[test]
 fn basic_jsonc_nested_paths_and_scopes() {
     let out = check("basic");
     assert!(!out.contains("diagnostic"));
     assert_eq!(out.matches("component ").count(), 17);
     // Integrity becomes the hash; the registry element, when not empty, the download location.
-    let send = block(&out, "pkg:npm/send@0.18.0");
+    let send = common::block(&out, "pkg:npm/send@0.18.0");
     assert!(send.starts_with(
         "component pkg:npm/send@0.18.0\n  at bun.lock:Some(45) direct=Some(true) scope=Some(Required)\n  hash SHA-512 "
     ));
     assert!(send.contains("  download https://registry.npmjs.org/send/-/send-0.18.0.tgz\n"));
-    assert!(!block(&out, "pkg:npm/react@18.2.0").contains("download"), "an empty registry element gives no URL");
+    assert!(
+        !common::block(&out, "pkg:npm/react@18.2.0").contains("download"),
+        "an empty registry element gives no URL"
+    );
     // `send/ms` is send's own copy; `@babel/highlight/js-tokens` is nested under a scoped package.
     assert!(send.ends_with("  depends pkg:npm/debug@2.6.9\n  depends pkg:npm/ms@2.1.3"));
-    assert!(block(&out, "pkg:npm/debug@2.6.9").ends_with("  depends pkg:npm/ms@2.0.0"));
-    assert!(block(&out, "pkg:npm/%40babel/highlight@7.22.20").ends_with("  depends pkg:npm/js-tokens@3.0.2"));
-    assert!(block(&out, "pkg:npm/loose-envify@1.4.0").ends_with("  depends pkg:npm/js-tokens@4.0.0"));
+    assert!(common::block(&out, "pkg:npm/debug@2.6.9").ends_with("  depends pkg:npm/ms@2.0.0"));
+    assert!(common::block(&out, "pkg:npm/%40babel/highlight@7.22.20").ends_with("  depends pkg:npm/js-tokens@3.0.2"));
+    assert!(common::block(&out, "pkg:npm/loose-envify@1.4.0").ends_with("  depends pkg:npm/js-tokens@4.0.0"));
     // Scopes from the workspace's sections; an installed peer is an edge, a missing optional peer is not.
     assert!(
         out.contains("component pkg:npm/typescript@5.3.3\n  at bun.lock:Some(51) direct=Some(true) scope=Some(Dev)\n")
@@ -47,7 +42,7 @@ fn basic_jsonc_nested_paths_and_scopes() {
         )
     );
     assert!(
-        block(&out, "pkg:npm/swr@2.2.4")
+        common::block(&out, "pkg:npm/swr@2.2.4")
             .ends_with("  depends pkg:npm/client-only@0.0.1\n  depends pkg:npm/react@18.2.0")
     );
     // The alias key `string-width-cjs` holds string-width.
@@ -63,8 +58,8 @@ fn workspaces_their_own_copies_links_and_folders() {
         assert!(!out.contains(&format!("pkg:npm/{local}@")) && !out.contains(&format!("pkg:npm/{local}\n")));
     }
     // `app/react` is the app workspace's own react 17; lib gets the hoisted react 18.
-    assert!(block(&out, "pkg:npm/react@17.0.2").contains("direct=Some(true) scope=Some(Required)\n"));
-    assert!(block(&out, "pkg:npm/react@17.0.2").ends_with("  depends pkg:npm/object-assign@4.1.1"));
+    assert!(common::block(&out, "pkg:npm/react@17.0.2").contains("direct=Some(true) scope=Some(Required)\n"));
+    assert!(common::block(&out, "pkg:npm/react@17.0.2").ends_with("  depends pkg:npm/object-assign@4.1.1"));
     assert!(out.contains("component pkg:npm/react@18.2.0\n  at bun.lock:Some(47) direct=Some(true)"));
     assert!(
         out.contains("component pkg:npm/prettier@3.0.3\n  at bun.lock:Some(45) direct=Some(true) scope=Some(Dev)\n")
@@ -88,7 +83,7 @@ fn sources_git_github_tarballs_and_local_tarballs() {
         "component pkg:npm/left-pad?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fleft-pad%2Fleft-pad.git%405b2fb7c\n"
     ));
     let vendored =
-        block(&out, "pkg:npm/vendored-lib?download_url=https:%2F%2Ffiles.example.com%2Fvendored-lib-2.1.0.tgz");
+        common::block(&out, "pkg:npm/vendored-lib?download_url=https:%2F%2Ffiles.example.com%2Fvendored-lib-2.1.0.tgz");
     assert!(vendored.contains("  hash SHA-512 ") && vendored.ends_with("  depends pkg:npm/ms@2.1.3"));
     assert!(
         out.contains("component pkg:npm/local-pack\n  at bun.lock:Some(17) direct=Some(true) scope=Some(Required)\n")

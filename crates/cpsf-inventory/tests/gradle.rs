@@ -150,35 +150,8 @@ fn verification_metadata_broken_files_name_the_line() {
     );
 }
 
-/// Every prefix of every fixture file (the rest of its tree unchanged) parses or fails cleanly: no panic, edges
-/// that resolve, purls valid by the specification.
+/// Damaged copies of every fixture (prefixes, a line removed) parse or fail cleanly.
 #[test]
-fn truncated_files_never_panic() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/gradle");
-    let mut scenarios: Vec<String> = std::fs::read_dir(&root)
-        .expect("fixture directory")
-        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
-        .collect();
-    scenarios.sort();
-    let mut parsed = 0;
-    for scenario in scenarios {
-        let source = common::load_fixture("gradle", &scenario);
-        for (path, text) in &source.0 {
-            let Some(kind) = cpsf_inventory::LockfileKind::detect(path) else { continue };
-            let cuts = (0..=text.len()).step_by(3).filter(|&i| text.is_char_boundary(i));
-            for cut in cuts.chain([text.len()]) {
-                let mut tree = source.clone();
-                tree.0.insert(path.clone(), text[..cut].to_owned());
-                if let Ok(result) = common::parse(kind, path, &tree) {
-                    common::assert_edges_resolve(path, &result);
-                    for c in &result.components {
-                        let purl = c.purl.as_ref().expect("every component has a purl");
-                        assert!(purl.violations().is_empty(), "{path}: {} {:?}", c.bom_ref, purl.violations());
-                    }
-                }
-                parsed += 1;
-            }
-        }
-    }
-    assert!(parsed > 1000, "{parsed}");
+fn damaged_inputs_never_panic() {
+    assert!(common::assert_damage_tolerant("gradle", 3) > 100);
 }

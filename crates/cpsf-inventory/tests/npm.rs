@@ -17,14 +17,6 @@ fn check(scenario: &str) -> String {
     common::check(LockfileKind::NpmPackageLock, "npm", scenario, "package-lock.json")
 }
 
-/// The block of one component in a rendering.
-fn block<'a>(out: &'a str, bom_ref: &str) -> &'a str {
-    let start = out.find(&format!("component {bom_ref}\n")).unwrap_or_else(|| panic!("no component {bom_ref}"));
-    let rest = &out[start + 1..];
-    let end = rest.find("\ncomponent ").or_else(|| rest.find("\ndiagnostic ")).map_or(out.len(), |e| start + 1 + e);
-    out[start..end].trim_end()
-}
-
 #[test]
 fn v3_resolves_nested_copies_like_node() {
     let out = check("v3");
@@ -43,17 +35,17 @@ fn v3_resolves_nested_copies_like_node() {
     assert!(out.contains("component pkg:npm/undici-types@5.25.3\n  at package-lock.json:Some(254) direct=Some(false) scope=Some(Optional)\n"));
     // `send` requires debug 2.6.9 and ms 2.1.3 from its own node_modules, and that debug its own ms 2.0.0;
     // the hoisted debug 4.3.4 gets ms 2.1.2.
-    let send = block(&out, "pkg:npm/send@0.18.0");
+    let send = common::block(&out, "pkg:npm/send@0.18.0");
     assert!(send.contains("  depends pkg:npm/debug@2.6.9\n  depends pkg:npm/mime@1.6.0\n  depends pkg:npm/ms@2.1.3"));
-    assert!(block(&out, "pkg:npm/debug@2.6.9").ends_with("  depends pkg:npm/ms@2.0.0"));
-    assert!(block(&out, "pkg:npm/debug@4.3.4").ends_with("  depends pkg:npm/ms@2.1.2"));
+    assert!(common::block(&out, "pkg:npm/debug@2.6.9").ends_with("  depends pkg:npm/ms@2.0.0"));
+    assert!(common::block(&out, "pkg:npm/debug@4.3.4").ends_with("  depends pkg:npm/ms@2.1.2"));
     // chalk 2 is nested under @babel/highlight and finds its ansi-styles 3 there, not the hoisted 4.
-    assert!(block(&out, "pkg:npm/%40babel/highlight@7.22.20").contains("  depends pkg:npm/chalk@2.4.2\n"));
-    assert!(block(&out, "pkg:npm/chalk@2.4.2").contains("  depends pkg:npm/ansi-styles@3.2.1\n"));
-    assert!(block(&out, "pkg:npm/chalk@4.1.2").contains("  depends pkg:npm/ansi-styles@4.3.0\n"));
+    assert!(common::block(&out, "pkg:npm/%40babel/highlight@7.22.20").contains("  depends pkg:npm/chalk@2.4.2\n"));
+    assert!(common::block(&out, "pkg:npm/chalk@2.4.2").contains("  depends pkg:npm/ansi-styles@3.2.1\n"));
+    assert!(common::block(&out, "pkg:npm/chalk@4.1.2").contains("  depends pkg:npm/ansi-styles@4.3.0\n"));
     // Hashes: sha512, sha1-only, and both of a two-token integrity string; licence and download location.
     assert!(out.contains("  hash SHA-1 066b2bc2f7805c2ec75ebec95916a02fc934b796\n"));
-    let js_tokens = block(&out, "pkg:npm/js-tokens@4.0.0");
+    let js_tokens = common::block(&out, "pkg:npm/js-tokens@4.0.0");
     assert!(js_tokens.contains("  hash SHA-512 bfc095fd"));
     assert!(js_tokens.contains("  hash SHA-1 f8543461d9fbfd50338eceabe4be08b0bde00469\n"));
     assert!(!js_tokens.contains("license"), "no licence is invented");
@@ -68,7 +60,7 @@ fn v2_reads_packages_not_the_legacy_section() {
     assert!(out.contains("component pkg:npm/semver@7.5.4\n  at package-lock.json:Some(33) direct=Some(true)"));
     assert!(out.contains("component pkg:npm/lru-cache@6.0.0\n  at package-lock.json:Some(24) direct=Some(false)"));
     assert!(out.contains("  license ISC\n"), "licences come from `packages`");
-    assert!(block(&out, "pkg:npm/semver@7.5.4").ends_with("  depends pkg:npm/lru-cache@6.0.0"));
+    assert!(common::block(&out, "pkg:npm/semver@7.5.4").ends_with("  depends pkg:npm/lru-cache@6.0.0"));
 }
 
 #[test]
@@ -80,10 +72,10 @@ fn v1_nested_dependencies_with_a_manifest() {
         "component pkg:npm/debug@2.6.9\n  at package-lock.json:Some(16) direct=Some(false) scope=Some(Required)\n"
     ));
     assert!(
-        block(&out, "pkg:npm/body-parser@1.20.1")
+        common::block(&out, "pkg:npm/body-parser@1.20.1")
             .contains("  depends pkg:npm/bytes@3.1.2\n  depends pkg:npm/debug@2.6.9")
     );
-    assert!(block(&out, "pkg:npm/debug@4.3.4").contains("direct=Some(true) scope=Some(Dev)"));
+    assert!(common::block(&out, "pkg:npm/debug@4.3.4").contains("direct=Some(true) scope=Some(Dev)"));
     // An `npm:` alias is reported as the real package.
     assert!(out.contains("component pkg:npm/string-width@4.2.3\n  at package-lock.json:Some(66) direct=Some(true)"));
     assert!(!out.contains("string-width-cjs"));
@@ -137,18 +129,20 @@ fn sources_aliases_git_tarballs_local_and_bundled() {
     assert!(out.contains(
         "  download git+ssh://git@github.com/acme/jsdoc-template.git@6db7e9688935c32e6a9d998afe36faf2e10fb9d7\n"
     ));
-    let vendored =
-        block(&out, "pkg:npm/vendored-lib@2.1.0?download_url=https:%2F%2Ffiles.example.com%2Fvendored-lib-2.1.0.tgz");
+    let vendored = common::block(
+        &out,
+        "pkg:npm/vendored-lib@2.1.0?download_url=https:%2F%2Ffiles.example.com%2Fvendored-lib-2.1.0.tgz",
+    );
     assert!(vendored.contains("  license BSD-3-Clause\n  download https://files.example.com/vendored-lib-2.1.0.tgz"));
     // A local tarball keeps its integrity but has no download location.
-    let local = block(&out, "pkg:npm/local-pack@0.1.0");
+    let local = common::block(&out, "pkg:npm/local-pack@0.1.0");
     assert!(local.contains("  hash SHA-512 ") && !local.contains("download"));
     // A linked folder outside the project is not a component; its own node_modules are its dependencies.
     assert!(!out.contains("shared-utils"));
     assert!(out.contains("component pkg:npm/ms@2.1.3\n  at package-lock.json:Some(26) direct=Some(true)"));
     // A bundled dependency is a component of its own, reached through the package that bundles it.
     assert!(out.contains("component pkg:npm/abbrev@2.0.0\n  at package-lock.json:Some(55) direct=Some(false) scope=Some(Required)\n  license ISC\n"));
-    assert!(block(&out, "pkg:npm/npm@10.2.4").ends_with("  depends pkg:npm/abbrev@2.0.0"));
+    assert!(common::block(&out, "pkg:npm/npm@10.2.4").ends_with("  depends pkg:npm/abbrev@2.0.0"));
 }
 
 #[test]

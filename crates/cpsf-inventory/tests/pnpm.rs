@@ -16,21 +16,13 @@ fn check(scenario: &str) -> String {
     common::check(LockfileKind::PnpmLock, "pnpm", scenario, "pnpm-lock.yaml")
 }
 
-/// The block of one component in a rendering.
-fn block<'a>(out: &'a str, bom_ref: &str) -> &'a str {
-    let start = out.find(&format!("component {bom_ref}\n")).unwrap_or_else(|| panic!("no component {bom_ref}"));
-    let rest = &out[start + 1..];
-    let end = rest.find("\ncomponent ").or_else(|| rest.find("\ndiagnostic ")).map_or(out.len(), |e| start + 1 + e);
-    out[start..end].trim_end()
-}
-
 #[test]
 fn v5_single_project_with_dev_marks_and_peer_suffixes() {
     let out = check("v5");
     assert!(!out.contains("diagnostic"));
     assert_eq!(out.matches("component ").count(), 13);
     // `/react-dom/18.2.0_react@18.2.0`: the peer suffix is not part of the purl; the edges are kept.
-    let react_dom = block(&out, "pkg:npm/react-dom@18.2.0");
+    let react_dom = common::block(&out, "pkg:npm/react-dom@18.2.0");
     assert!(react_dom.starts_with(
         "component pkg:npm/react-dom@18.2.0\n  at pnpm-lock.yaml:Some(66) direct=Some(true) scope=Some(Required)\n  hash SHA-512 "
     ));
@@ -71,7 +63,7 @@ fn v6_workspace_importers_and_registry_tarballs() {
     ));
     assert!(out.contains("component pkg:npm/clsx@2.0.0\n  at pnpm-lock.yaml:Some(51) direct=Some(false)"));
     // A tarball in the registry layout of another registry: its URL is the download location, no qualifier.
-    let ui = block(&out, "pkg:npm/%40acme/ui@2.0.1");
+    let ui = common::block(&out, "pkg:npm/%40acme/ui@2.0.1");
     assert!(ui.contains("  download https://npm.acme.example/@acme/ui/-/ui-2.0.1.tgz\n  depends pkg:npm/clsx@2.0.0\n  depends pkg:npm/react@18.2.0"));
     assert!(ui.contains("  hash SHA-512 "));
 }
@@ -104,7 +96,7 @@ fn v9_packages_snapshots_and_scopes_from_importers() {
         "component pkg:npm/semver@7.5.4\n  at pnpm-lock.yaml:Some(107) direct=Some(true) scope=Some(Required)\n"
     ));
     // The snapshot `react-dom@18.2.0(react@18.2.0)` gives the edges of the package `react-dom@18.2.0`.
-    assert!(block(&out, "pkg:npm/react-dom@18.2.0").ends_with(
+    assert!(common::block(&out, "pkg:npm/react-dom@18.2.0").ends_with(
         "  depends pkg:npm/loose-envify@1.4.0\n  depends pkg:npm/react@18.2.0\n  depends pkg:npm/scheduler@0.23.0"
     ));
     // An alias importer version `string-width@4.2.3`, a git resolution, a GitHub tarball.

@@ -15,20 +15,12 @@ fn check(scenario: &str) -> String {
     common::check(LockfileKind::YarnLock, "yarn", scenario, "yarn.lock")
 }
 
-/// The block of one component in a rendering.
-fn block<'a>(out: &'a str, bom_ref: &str) -> &'a str {
-    let start = out.find(&format!("component {bom_ref}\n")).unwrap_or_else(|| panic!("no component {bom_ref}"));
-    let rest = &out[start + 1..];
-    let end = rest.find("\ncomponent ").or_else(|| rest.find("\ndiagnostic ")).map_or(out.len(), |e| start + 1 + e);
-    out[start..end].trim_end()
-}
-
 #[test]
 fn classic_with_a_manifest_has_direct_dependencies_and_scopes() {
     let out = check("classic");
     assert!(!out.contains("diagnostic"));
     // Several descriptors, one entry; quoted scoped keys; SRI and the URL's SHA-1 fragment are both hashes.
-    let code_frame = block(&out, "pkg:npm/%40babel/code-frame@7.22.13");
+    let code_frame = common::block(&out, "pkg:npm/%40babel/code-frame@7.22.13");
     assert!(code_frame.starts_with("component pkg:npm/%40babel/code-frame@7.22.13\n  at yarn.lock:Some(5) direct=Some(true) scope=Some(Required)\n  hash SHA-512 f326298d"));
     assert!(code_frame.contains("  hash SHA-1 6d56518679da9d2fd7b22f17a6301a392d7276da\n"));
     assert!(
@@ -36,8 +28,8 @@ fn classic_with_a_manifest_has_direct_dependencies_and_scopes() {
     );
     assert!(code_frame.contains("  depends pkg:npm/%40babel/highlight@7.22.20\n  depends pkg:npm/chalk@2.4.2"));
     // `js-tokens@^3.0.0 || ^4.0.0` (quoted, with spaces) and `js-tokens@^4.0.0` are one entry.
-    assert!(block(&out, "pkg:npm/loose-envify@1.4.0").ends_with("  depends pkg:npm/js-tokens@4.0.0"));
-    assert!(block(&out, "pkg:npm/%40babel/highlight@7.22.20").ends_with("  depends pkg:npm/js-tokens@4.0.0"));
+    assert!(common::block(&out, "pkg:npm/loose-envify@1.4.0").ends_with("  depends pkg:npm/js-tokens@4.0.0"));
+    assert!(common::block(&out, "pkg:npm/%40babel/highlight@7.22.20").ends_with("  depends pkg:npm/js-tokens@4.0.0"));
     // Scopes follow the manifest's sections along the edges: chokidar is dev, its optional fsevents is also
     // an optional root dependency (optional wins over dev), react's subtree is required.
     assert!(
@@ -54,14 +46,14 @@ fn classic_with_a_manifest_has_direct_dependencies_and_scopes() {
     ));
     // Alias, git (the fragment is a commit, not a hash), GitHub tarball, local tarball, local folder.
     assert!(out.contains("component pkg:npm/string-width@4.2.3\n  at yarn.lock:Some(88) direct=Some(true)"));
-    let nan = block(
+    let nan = common::block(
         &out,
         "pkg:npm/nan@2.18.0?vcs_url=git%2Bhttps:%2F%2Fgithub.com%2Fnodejs%2Fnan.git%40925e2cfe661a267a4b74af06e4a2c19f6dbfb2d4",
     );
     assert!(nan.contains("scope=Some(Optional)\n  download git+https://github.com/nodejs/nan.git@925e2cfe661a267a4b74af06e4a2c19f6dbfb2d4"));
     assert!(!nan.contains("hash"));
     assert!(out.contains("component pkg:npm/left-pad@1.3.0?download_url=https:%2F%2Fcodeload.github.com%2Fleft-pad%2Fleft-pad%2Ftar.gz%2F250852cec51773110e4d38acce1654b346cf778d\n"));
-    let vendor = block(&out, "pkg:npm/vendor-pack@0.2.0");
+    let vendor = common::block(&out, "pkg:npm/vendor-pack@0.2.0");
     assert!(vendor.contains("  hash SHA-512 ") && vendor.contains("  hash SHA-1 ") && !vendor.contains("download"));
     assert!(!out.contains("local-utils"), "a file: folder is the project's own code");
     assert!(out.contains("component pkg:npm/ms@2.1.3\n  at yarn.lock:Some(72) direct=Some(true)"));
@@ -72,7 +64,7 @@ fn classic_with_a_manifest_has_direct_dependencies_and_scopes() {
 fn classic_without_a_manifest_says_nothing_about_direct_or_scope() {
     let out = check("classic-no-manifest");
     assert_eq!(out.matches("direct=None scope=None").count(), 3);
-    assert!(block(&out, "pkg:npm/react@18.2.0").ends_with("  depends pkg:npm/loose-envify@1.4.0"));
+    assert!(common::block(&out, "pkg:npm/react@18.2.0").ends_with("  depends pkg:npm/loose-envify@1.4.0"));
 }
 
 #[test]
@@ -126,10 +118,10 @@ fn berry_v6_workspaces_protocols_and_scopes_from_manifests() {
     assert!(!out.contains("hash "));
     // Registry packages have no URL in a Berry lockfile: none is invented.
     assert!(
-        block(&out, "pkg:npm/react@18.2.0")
+        common::block(&out, "pkg:npm/react@18.2.0")
             .contains("direct=Some(true) scope=Some(Required)\n  depends pkg:npm/loose-envify@1.4.0")
     );
-    assert!(!block(&out, "pkg:npm/react@18.2.0").contains("download"));
+    assert!(!common::block(&out, "pkg:npm/react@18.2.0").contains("download"));
     // The compat patch of typescript is the same package as its base entry.
     assert!(out.contains("component pkg:npm/typescript@5.2.2\n  at yarn.lock:Some(154) yarn.lock:Some(164) direct=Some(true) scope=Some(Dev)\n"));
     // Scopes from the workspaces' package.json files: chokidar is a dev dependency of @acme/app, so its
@@ -165,7 +157,7 @@ fn berry_v8_npm_prefixed_ranges_without_manifests() {
     assert!(out.contains("component pkg:npm/react-dom@18.2.0\n  at yarn.lock:Some(48) direct=Some(true) scope=None\n"));
     assert!(out.contains("component pkg:npm/scheduler@0.23.0\n  at yarn.lock:Some(68) direct=Some(false)"));
     // `react: npm:>=16.8.0` has no entry of its own (a resolutions override): the only react is the one.
-    assert!(block(&out, "pkg:npm/react-dom@18.2.0").contains("  depends pkg:npm/react@18.2.0\n"));
+    assert!(common::block(&out, "pkg:npm/react-dom@18.2.0").contains("  depends pkg:npm/react@18.2.0\n"));
     // A `patch:` dependency of the workspace reaches the patched typescript.
     assert!(
         out.contains(
@@ -183,7 +175,7 @@ fn berry_local_folders_tarballs_and_exec() {
     // package with no download location.
     assert!(!out.contains("build-tools") && !out.contains("theme"));
     assert!(out.contains("component pkg:npm/prebuilt@3.0.1\n  at yarn.lock:Some(24) direct=Some(true) scope=None\n"));
-    assert!(!block(&out, "pkg:npm/prebuilt@3.0.1").contains("download"));
+    assert!(!common::block(&out, "pkg:npm/prebuilt@3.0.1").contains("download"));
     assert!(out.contains("component pkg:npm/ms@2.1.3\n  at yarn.lock:Some(17) direct=Some(true) scope=None\n"));
     assert_eq!(out.matches("component ").count(), 2);
 }

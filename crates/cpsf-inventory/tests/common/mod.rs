@@ -120,3 +120,54 @@ pub fn assert_edges_resolve(name: &str, parsed: &Parsed) {
         }
     }
 }
+
+/// Damage every lockfile of every fixture scenario of `format` (each prefix at `stride` bytes, and each copy
+/// with one line removed; the rest of the tree unchanged) and parse it: no panic, and whatever parses has edges
+/// that resolve and purls valid by the specification. Returns how many damaged files were parsed.
+pub fn assert_damage_tolerant(format: &str, stride: usize) -> usize {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data").join(format);
+    let mut scenarios: Vec<String> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .collect();
+    scenarios.sort();
+    let mut parsed = 0;
+    for scenario in scenarios {
+        let source = load_fixture(format, &scenario);
+        for (path, text) in &source.0 {
+            let Some(kind) = LockfileKind::detect(path) else { continue };
+            let mut variants: Vec<String> = (0..=text.len())
+                .step_by(stride.max(1))
+                .filter(|&i| text.is_char_boundary(i))
+                .map(|i| text[..i].to_owned())
+                .collect();
+            let lines: Vec<&str> = text.lines().collect();
+            for skip in 0..lines.len() {
+                let kept: Vec<&str> = lines.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, l)| *l).collect();
+                variants.push(kept.join("\n"));
+            }
+            for variant in variants {
+                let mut tree = source.clone();
+                tree.0.insert(path.clone(), variant);
+                if let Ok(result) = parse(kind, path, &tree) {
+                    assert_edges_resolve(&format!("{format}/{scenario}/{path}"), &result);
+                    for c in &result.components {
+                        if let Some(purl) = &c.purl {
+                            assert!(purl.violations().is_empty(), "{path}: {} {:?}", c.bom_ref, purl.violations());
+                        }
+                    }
+                }
+                parsed += 1;
+            }
+        }
+    }
+    parsed
+}
+
+/// The block of one component in a rendering (from its `component` line to the next component or diagnostic).
+pub fn block<'a>(out: &'a str, bom_ref: &str) -> &'a str {
+    let start = out.find(&format!("component {bom_ref}\n")).unwrap_or_else(|| panic!("no component {bom_ref}"));
+    let rest = &out[start + 1..];
+    let end = rest.find("\ncomponent ").or_else(|| rest.find("\ndiagnostic ")).map_or(out.len(), |e| start + 1 + e);
+    out[start..end].trim_end()
+}
