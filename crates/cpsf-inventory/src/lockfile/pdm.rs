@@ -19,8 +19,8 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::python::{
-    NameIndex, Origin, attach_edges, normalize_name, parse_requirement, prefixed_hash, push_hash, python_component,
-    read_pyproject, vcs_locator,
+    NameIndex, Origin, attach_edges, check_lock_version, normalize_name, parse_requirement, prefixed_hash, push_hash,
+    python_component, read_pyproject, vcs_locator,
 };
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
@@ -64,7 +64,7 @@ struct FileEntry {
 pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let doc: LockDocument = toml::from_str(input.text).map_err(|e| LockfileError::toml(&e, input.text))?;
     let lines = LineIndex::new(input.text);
-    check_version(doc.metadata.as_ref(), &lines)?;
+    check_lock_version(doc.metadata.as_ref(), &lines, "pdm.lock", "lock_version", &SUPPORTED_MAJORS, "\"4.5.0\"")?;
     let mut diagnostics = Vec::new();
     let skip = |line: u32, message: String| {
         Diagnostic::new(DiagnosticCode::LockfileEntrySkipped, input.path, Some(line), message)
@@ -163,26 +163,6 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
         }
     }
     Ok(Parsed { components: attach_edges(components, &edges), diagnostics })
-}
-
-/// Accept lock_version 3.x and 4.x (a missing `[metadata]` is tolerated).
-fn check_version(metadata: Option<&Spanned<toml::Table>>, lines: &LineIndex<'_>) -> Result<(), LockfileError> {
-    let Some(metadata) = metadata else { return Ok(()) };
-    let Some(value) = metadata.get_ref().get("lock_version") else { return Ok(()) };
-    let line = lines.find("lock_version").or(Some(lines.line_of(metadata.span().start)));
-    let text = value
-        .as_str()
-        .ok_or_else(|| LockfileError::malformed(line, "expected `lock_version` to be a string such as \"4.5.0\""))?;
-    let major = text.split('.').next().and_then(|m| m.trim().parse::<u64>().ok()).ok_or_else(|| {
-        LockfileError::malformed(line, format!("expected `lock_version` to read MAJOR.MINOR, found `{text}`"))
-    })?;
-    if !SUPPORTED_MAJORS.contains(&major) {
-        return Err(LockfileError::unsupported(
-            line,
-            format!("pdm.lock lock_version {text} is not supported (expected 3.x or 4.x)"),
-        ));
-    }
-    Ok(())
 }
 
 /// `[metadata.files]` of 3.x lockfiles: hashes keyed `"normalized-name version"`.

@@ -20,14 +20,13 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::python::{
-    NameIndex, Origin, archive_version_for, attach_edges, normalize_name, prefixed_hash, push_hash, python_component,
-    read_pyproject, vcs_locator,
+    NameIndex, Origin, archive_version_for, attach_edges, check_lock_version, normalize_name, prefixed_hash, push_hash,
+    python_component, read_pyproject, vcs_locator,
 };
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
 
 /// The newest lock-version major this parser understands.
-const NEWEST_MAJOR: u64 = 2;
 
 #[derive(Deserialize)]
 struct LockDocument {
@@ -76,7 +75,7 @@ struct Constraint {
 pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let doc: LockDocument = toml::from_str(input.text).map_err(|e| LockfileError::toml(&e, input.text))?;
     let lines = LineIndex::new(input.text);
-    check_version(doc.metadata.as_ref(), &lines)?;
+    check_lock_version(doc.metadata.as_ref(), &lines, "poetry.lock", "lock-version", &[1, 2], "\"2.1\"")?;
     let mut diagnostics = Vec::new();
     let skip = |line: u32, message: String| {
         Diagnostic::new(DiagnosticCode::LockfileEntrySkipped, input.path, Some(line), message)
@@ -144,26 +143,6 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
         }
     }
     Ok(Parsed { components: attach_edges(components, &edges), diagnostics })
-}
-
-/// Accept lock-version 1.x and 2.x (or none, as in the oldest files).
-fn check_version(metadata: Option<&Spanned<toml::Table>>, lines: &LineIndex<'_>) -> Result<(), LockfileError> {
-    let Some(metadata) = metadata else { return Ok(()) };
-    let Some(value) = metadata.get_ref().get("lock-version") else { return Ok(()) };
-    let line = lines.find("lock-version").or(Some(lines.line_of(metadata.span().start)));
-    let text = value
-        .as_str()
-        .ok_or_else(|| LockfileError::malformed(line, "expected `lock-version` to be a string such as \"2.1\""))?;
-    let major = text.split('.').next().and_then(|m| m.trim().parse::<u64>().ok()).ok_or_else(|| {
-        LockfileError::malformed(line, format!("expected `lock-version` to read MAJOR.MINOR, found `{text}`"))
-    })?;
-    if major == 0 || major > NEWEST_MAJOR {
-        return Err(LockfileError::unsupported(
-            line,
-            format!("poetry.lock lock-version {text} is not supported (expected 1.x or 2.x)"),
-        ));
-    }
-    Ok(())
 }
 
 /// `[metadata.files]` of old lockfiles: file names and hashes by normalized package name.

@@ -627,6 +627,36 @@ impl NameIndex {
     }
 }
 
+/// Check the `[metadata]` lock version of a Poetry or PDM lockfile (`key` = `"2.1"`-style string): accepted when
+/// its major is one of `supported` or when it is absent (as in the oldest files).
+pub fn check_lock_version(
+    metadata: Option<&toml::Spanned<toml::Table>>,
+    lines: &crate::text::LineIndex<'_>,
+    file: &str,
+    key: &str,
+    supported: &[u64],
+    example: &str,
+) -> Result<(), super::LockfileError> {
+    use super::LockfileError;
+    let Some(metadata) = metadata else { return Ok(()) };
+    let Some(value) = metadata.get_ref().get(key) else { return Ok(()) };
+    let line = lines.find(key).or(Some(lines.line_of(metadata.span().start)));
+    let text = value
+        .as_str()
+        .ok_or_else(|| LockfileError::malformed(line, format!("expected `{key}` to be a string such as {example}")))?;
+    let major = text.split('.').next().and_then(|m| m.trim().parse::<u64>().ok()).ok_or_else(|| {
+        LockfileError::malformed(line, format!("expected `{key}` to read MAJOR.MINOR, found `{text}`"))
+    })?;
+    if !supported.contains(&major) {
+        let expected: Vec<String> = supported.iter().map(|m| format!("{m}.x")).collect();
+        return Err(LockfileError::unsupported(
+            line,
+            format!("{file} {key} {text} is not supported (expected {})", expected.join(" or ")),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
