@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Short fuzz runs of every target in targets.txt ($1 seconds each, default 5), each seeded with its format's test
 # fixtures. Prints one line per target and a final line; exits non-zero when a target crashes (the crashing input
-# is kept under fuzz/artifacts/<target>/ and its path and the target's last log lines are printed).
+# is kept under fuzz/artifacts/<target>/ and its path and the target's last log lines are printed). Once fixed,
+# copy the input to fuzz/regressions/<target>/ under a name saying what it broke.
 # Environment: CPSF_TEST_DATA (shared data; seeds sbom_read and purl_parse with a sample of it when set),
 # CPSF_FUZZ_TARGETS (space-separated subset of targets to run), CPSF_FUZZ_SAMPLE (shared-data files per source
 # for sbom_read, default 40), CPSF_FUZZ_SEEDS_ONLY (a directory: write each target's seeds there and stop, to
-# look at them; nothing is built).
+# look at them, or to start a long run of one target from them: `cargo fuzz run --sanitizer none --release
+# <target> $CPSF_FUZZ_SEEDS_ONLY/<target>`; nothing is built).
 # cargo-fuzz needs nightly-only rustc flags; RUSTC_BOOTSTRAP lets the stable toolchain accept them here.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -136,6 +138,10 @@ for line in "${lines[@]}"; do
     -) purl_seeds "$corpus" ;;
     *) read -ra globs <<<"$patterns"; lockfile_seeds "$corpus" "$seeds" "${globs[@]}" ;;
   esac
+  # Inputs that once failed (fuzz/regressions/<target>/) are always run first, so a fixed bug stays fixed.
+  if [[ -d "regressions/$target" ]]; then
+    for input in "regressions/$target"/*; do cp "$input" "$corpus/regression-${input##*/}"; done
+  fi
   seed_count=$(find "$corpus" -type f | wc -l)
   if [[ -n "${CPSF_FUZZ_SEEDS_ONLY:-}" ]]; then echo "fuzz: $target $seed_count seeds in $corpus"; continue; fi
   [[ "$seed_count" -gt 0 ]] || printf 'x' >"$corpus/empty" # libFuzzer wants at least one input

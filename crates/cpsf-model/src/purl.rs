@@ -606,6 +606,9 @@ fn parse(s: &str, strictness: Strictness) -> Result<Purl, PurlError> {
     if name.is_empty() {
         return Err(PurlError::MissingName);
     }
+    if name.contains('/') && TypeRule::of(&ty).is_some_and(|r| r.name_is_path) {
+        return Err(PurlError::Invalid(format!("the name `{name}` contains a percent-encoded `/`")));
+    }
     let mut p = Purl { ty, name, ..Purl::default() };
     p.namespace = namespace.filter(|n| !n.is_empty());
     p.version = version.filter(|v| !v.is_empty());

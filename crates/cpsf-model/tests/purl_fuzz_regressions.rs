@@ -50,9 +50,21 @@ fn empty_namespace_segments_are_dropped() {
     );
 }
 
-/// A type whose name is a path (`git`) drops the empty segments a decoded `/` leaves in it.
+/// A percent-encoded `/` in the name of a type whose name is a path (`git`) is refused: its canonical form would
+/// read back as another purl, or none (`pkg:git/github.com/%2F` would print as `pkg:git/github.com/`). In other
+/// types' names it stays encoded.
+#[test]
+fn an_encoded_slash_in_a_path_name_is_refused() {
+    for input in ["pkg:git/github.com/acme/tool%2F", "pkg:git/%2F", "pkg:git/alpm%2F8E0or"] {
+        assert!(input.parse::<Purl>().is_err(), "{input} parses");
+    }
+    assert_stable("pkg:git/github.com/acme/%2F/tool", "pkg:git/github.com/acme/tool");
+    assert_stable("pkg:npm/a%2Fb@1.0.0", "pkg:npm/a%2Fb@1.0.0");
+}
+
+/// A type whose name is a path (`git`) drops the empty segments a builder gives it.
 #[test]
 fn empty_segments_of_a_path_name_are_dropped() {
-    assert_stable("pkg:git/github.com/acme/tool%2F", "pkg:git/github.com/acme/tool");
-    assert_stable("pkg:git/github.com/acme/%2F/tool", "pkg:git/github.com/acme/tool");
+    let built = Purl::new("git", "acme//tool/").map(|p| p.with_namespace(Some("github.com"))).map(|p| p.to_string());
+    assert_eq!(built.as_deref(), Ok("pkg:git/github.com/acme/tool"));
 }
