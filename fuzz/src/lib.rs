@@ -89,8 +89,9 @@ fn max_line(text: &str) -> u64 {
 
 /// Parse `data` as a lockfile of `kind` in a tree with the neighbour files the input carries (see the module
 /// documentation), then check what every parser promises: no panic, every component has a `bom_ref`, a
-/// component with a purl has the purl's canonical form as `bom_ref` and that form parses back to itself, and
-/// every line number (of a component's location or of the error) exists in the file it names.
+/// component with a purl has the purl's canonical form as `bom_ref` and that form parses back to itself, every
+/// line of a component's location exists in the file it names, and an error's line exists in the lockfile (or is
+/// the line just after its end).
 pub fn lockfile(kind: LockfileKind, data: &[u8]) {
     let Ok(data) = std::str::from_utf8(data) else { return };
     let (file, usual) = layout(kind);
