@@ -148,7 +148,9 @@ for line in "${lines[@]}"; do
   log="$work/$target.log"
   status=0
   # -timeout: one input running this long is a finding (a hang); `timeout` guards the whole run.
+  # -seed: a fixed seed makes the test suite's short runs repeat the same mutations (CPSF_FUZZ_SEED=0: random).
   timeout --signal=KILL $((secs + 120)) "$bin_dir/$target" "$corpus" -max_total_time="$secs" -timeout=25 \
+    -seed="${CPSF_FUZZ_SEED:-1}" \
     -rss_limit_mb=2048 -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
   ran=$((ran + 1))
   runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
