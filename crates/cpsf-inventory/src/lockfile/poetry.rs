@@ -26,8 +26,6 @@ use super::python::{
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
 
-/// The newest lock-version major this parser understands.
-
 #[derive(Deserialize)]
 struct LockDocument {
     #[serde(default)]
