@@ -203,7 +203,17 @@ pub fn prepare(format: SbomFormat) {
 /// - SPDX 3: no JSON schema is applied here; the report's `valid` is the reader's success (it parsed).
 pub fn validate(read: &ReadSbom) -> SchemaReport {
     match (read.format, &read.json) {
-        (SbomFormat::CycloneDxJson(v) | SbomFormat::CycloneDxXml(v), Some(json)) => validate_cyclonedx(json, v),
+        (SbomFormat::CycloneDxJson(v), Some(json)) => validate_cyclonedx(json, v),
+        (SbomFormat::CycloneDxXml(v), Some(json)) => {
+            let mut r = validate_cyclonedx(json, v);
+            let extra = xml_licence_choice_errors(json, v);
+            if !extra.is_empty() {
+                r.errors.extend(extra);
+                r.valid = false;
+                r.schema = format!("{} (and the XML schema's licence choice)", r.schema);
+            }
+            r
+        }
         (SbomFormat::SpdxJson(v) | SbomFormat::SpdxTagValue(v) | SbomFormat::SpdxYaml(v), Some(json)) => {
             let mut r = validate_spdx2(json);
             if v == SpdxVersion::V2_2 {
@@ -224,6 +234,55 @@ pub fn validate(read: &ReadSbom) -> SchemaReport {
                 message: format!("the reader of {format} gave no JSON form of the document"),
             }],
         },
+    }
+}
+
+/// A rule of the CycloneDX 1.4–1.6 XML schemas that their JSON schemas do not state: a `<licenses>` element holds
+/// either `<license>` elements or one `<expression>`, never both (1.7 allows both). Checked on the JSON form of an
+/// XML document, where `<licenses>` became an array of `license` and `expression` entries.
+fn xml_licence_choice_errors(value: &Value, version: CycloneDxVersion) -> Vec<SchemaError> {
+    let mut errors = Vec::new();
+    if version >= CycloneDxVersion::V1_7 {
+        return errors;
+    }
+    let mut path = Vec::new();
+    walk_licences(value, &mut path, &mut errors);
+    errors
+}
+
+fn walk_licences<'a>(value: &'a Value, path: &mut Vec<Step<'a>>, errors: &mut Vec<SchemaError>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                path.push(Step::Key(key));
+                if key == "licenses"
+                    && let Value::Array(entries) = child
+                    && entries.iter().any(|e| e.get("license").is_some())
+                    && entries.iter().any(|e| e.get("expression").is_some())
+                {
+                    errors.push(SchemaError {
+                        pointer: pointer_of(path),
+                        message: "<licenses> holds both <license> and <expression>; the XML schema of this version \
+                                  allows either <license> elements or one <expression>"
+                            .into(),
+                    });
+                }
+                if child.is_object() || child.is_array() {
+                    walk_licences(child, path, errors);
+                }
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, child) in items.iter().enumerate() {
+                if child.is_object() || child.is_array() {
+                    path.push(Step::Index(i));
+                    walk_licences(child, path, errors);
+                    path.pop();
+                }
+            }
+        }
+        _ => {}
     }
 }
 

@@ -46,12 +46,6 @@ fn verdict(bytes: &[u8], name: &str) -> Result<(), String> {
 /// test fails if any of them starts to agree (then it belongs in the count) or if any other file disagrees.
 const NOT_JUDGED_BY_THE_JSON_SCHEMA: &[(&str, &str)] = &[
     (
-        "1.4/invalid-license-choice-1.4.xml",
-        "the 1.4 XML schema allows either <license> elements or one <expression> in <licenses>; this file has both. \
-         The 1.4 JSON schema accepts license objects and an expression side by side in one array (it only rejects \
-         both in one entry), so the faithful JSON form is valid",
-    ),
-    (
         "1.6/valid-attestation-1.6.xml",
         "the first signatory is signed with an XML Signature (<ds:Signature>, an empty placeholder here); the JSON \
          schema requires a JSF `signature` object for a signatory without organization and external reference, \

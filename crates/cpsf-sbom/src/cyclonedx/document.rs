@@ -262,8 +262,9 @@ impl Writer {
         (!o.is_empty()).then_some(o.into())
     }
 
-    /// The licence choice: `license` objects (an identifier or a name) and expressions, sorted. Versions 1.5
-    /// and 1.6 allow an expression only as the sole entry; beside others it is written as a licence name.
+    /// The licence choice: `license` objects (an identifier or a name) and expressions, sorted. Versions 1.4 to
+    /// 1.6 allow an expression only as the sole entry (1.4's JSON schema would take more, its XML schema does
+    /// not, and one tree serves both encodings); beside others it is written as a licence name.
     fn licenses(&mut self, subject: &str, licenses: &[String]) -> Option<Node<'static>> {
         let mut entries: Vec<LicenseEntry> = Vec::with_capacity(licenses.len());
         for l in licenses {
@@ -282,7 +283,7 @@ impl Writer {
         if entries.is_empty() {
             return None;
         }
-        let mixing_allowed = matches!(self.version, CycloneDxVersion::V1_4 | CycloneDxVersion::V1_7);
+        let mixing_allowed = self.at_least(CycloneDxVersion::V1_7);
         let demote = entries.len() > 1 && !mixing_allowed;
         let mut out = Vec::with_capacity(entries.len());
         for entry in entries {
