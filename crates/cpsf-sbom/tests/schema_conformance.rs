@@ -51,3 +51,13 @@ fn spec_test_boms_are_classified_as_the_spec_says() {
     let wrong: Vec<String> = CycloneDxVersion::ALL.iter().flat_map(|v| check(&root, *v)).collect();
     assert!(wrong.is_empty(), "{} misclassified:\n{}", wrong.len(), wrong.join("\n"));
 }
+
+#[test]
+fn embedded_schemas_equal_the_official_copies() {
+    let Some(root) = data_root() else { return };
+    for schema in schema::EMBEDDED_SCHEMAS {
+        let copy = root.join(schema.test_data_dir).join(schema.file_name);
+        let official = std::fs::read_to_string(&copy).unwrap_or_else(|e| panic!("{}: {e}", copy.display()));
+        assert!(official == schema.text, "{} differs from {}", schema.file_name, copy.display());
+    }
+}
