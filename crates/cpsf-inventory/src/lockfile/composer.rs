@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Purl, Scope};
 use serde_json::{Map, Value};
 
-use super::entries::{ComponentMap, entry_skipped, find_json_key};
+use super::entries::{ComponentMap, entry_skipped, find_json_key, json_kind};
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
 
@@ -66,17 +66,6 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     let components = build(input, &packages, direct, &mut diagnostics);
     diagnostics.sort_by_key(|d| (d.path != input.path, d.line));
     Ok(Parsed { components, diagnostics })
-}
-
-fn json_kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// Read one of the two package lists; lines are found by each entry's `"name": "..."`, in document order.

@@ -107,3 +107,16 @@ impl<'a> JsonKeyCursor<'a> {
         Some(self.lines.line_of(at))
     }
 }
+
+/// How a JSON value's type reads in a message ("expected an object, found a string").
+pub(crate) fn json_kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}

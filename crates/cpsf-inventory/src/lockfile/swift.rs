@@ -22,7 +22,7 @@ use std::collections::BTreeSet;
 use cpsf_model::{Component, Diagnostic, Purl};
 use serde_json::Value;
 
-use super::entries::entry_skipped;
+use super::entries::{entry_skipped, json_kind};
 use super::{LockfileError, LockfileInput, Parsed};
 use crate::text::LineIndex;
 
@@ -58,7 +58,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             let line = locator.path(pins_path).map(|o| lines.line_of(o));
             return Err(LockfileError::malformed(
                 line,
-                format!("expected `{}` to be an array, found {}", pins_path.join("."), json_type(other)),
+                format!("expected `{}` to be an array, found {}", pins_path.join("."), json_kind(other)),
             ));
         }
     };
@@ -164,7 +164,7 @@ fn read_state(pin: &Value) -> Result<(Option<String>, Option<String>), String> {
             None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
-            Some(other) => Err(format!("expected `state.{key}` to be a string, found {}", json_type(other))),
+            Some(other) => Err(format!("expected `state.{key}` to be a string, found {}", json_kind(other))),
         }
     };
     Ok((text("version")?, text("revision")?))
@@ -215,17 +215,6 @@ fn build_component(pin: &Pin) -> Result<Purl, String> {
 
 fn str_field<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
     value.get(key).and_then(Value::as_str)
-}
-
-fn json_type(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// A local folder rather than a URL: an absolute or home-relative path, a Windows drive path, or `file:`.
