@@ -1,0 +1,10 @@
+//! Vulnerability management: advisories in (OSV, KEV, EPSS), a local advisory database, range evaluation and matching against an inventory, severity, VEX, and finding reports out.
+
+pub mod finding;
+pub mod severity;
+pub mod vex;
+
+pub use finding::{
+    AdvisoryMatch, AffectedComponent, Confidence, Epss, Finding, Kev, Rating, Score, ScoreMethod,
+    Suppression,
+};
