@@ -50,6 +50,13 @@ pub enum Command {
     /// Software bills of materials: generate, validate and score, convert, merge, diff
     #[command(subcommand)]
     Sbom(SbomCommand),
+    /// Find known vulnerabilities in a source tree, a lockfile or an SBOM, using the local advisory database
+    Scan(ScanArgs),
+    /// Write a VEX document (OpenVEX or CycloneDX) from the current findings, for triage
+    Vex(VexArgs),
+    /// The local advisory database: import OSV/KEV/EPSS files, download updates, show what it holds
+    #[command(subcommand)]
+    Db(DbCommand),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -135,6 +142,8 @@ pub struct GenerateArgs {
     pub path: PathBuf,
     #[command(flatten)]
     pub out: SbomOutputArgs,
+    #[command(flatten)]
+    pub discover: DiscoverArgs,
     /// Supplier of the described product, e.g. "Example Corp" or "Example Corp <sbom@example.com>"
     #[arg(long, value_name = "NAME")]
     pub supplier: Option<String>,
@@ -147,6 +156,11 @@ pub struct GenerateArgs {
     /// Version of the described product
     #[arg(long = "product-version", value_name = "VERSION")]
     pub product_version: Option<String>,
+}
+
+/// How lockfiles are found under a directory.
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
     /// Leave out paths matching GLOB (relative to PATH; repeatable)
     #[arg(long, value_name = "GLOB")]
     pub exclude: Vec<String>,
@@ -232,6 +246,164 @@ pub struct DiffArgs {
     /// Write the report to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// The advisory database file option shared by `scan`, `vex` and `db`.
+#[derive(Debug, Args)]
+pub struct DbArgs {
+    /// Advisory database file [default: cpsf/advisories.db under the user's data directory]
+    #[arg(long, env = "CPSF_DB", value_name = "FILE")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Load OSV records (JSON, YAML, directories, OSV all.zip archives), the CISA KEV catalog (JSON) and EPSS scores (CSV)
+    Import(DbImportArgs),
+    /// Download OSV's per-ecosystem archives, the KEV catalog and EPSS scores, then import them
+    Update(DbUpdateArgs),
+    /// Records per ecosystem and source, newest `modified`, KEV and EPSS dates
+    Stats(DbStatsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DbImportArgs {
+    /// Files, directories (searched recursively) or zip archives
+    #[arg(required = true, num_args = 1..)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DbUpdateArgs {
+    /// Base URL of the OSV archives; each ecosystem is fetched from BASE/ECOSYSTEM/all.zip
+    #[arg(long, env = "CPSF_OSV_BASE_URL", value_name = "URL", default_value = cpsf_vuln::download::DEFAULT_BASE_URL)]
+    pub base_url: String,
+    /// Ecosystems to fetch (repeatable) [default: crates.io, npm, PyPI, Go, Maven, NuGet, RubyGems, Packagist, Pub, Hex]
+    #[arg(long = "ecosystem", value_name = "NAME")]
+    pub ecosystems: Vec<String>,
+    /// URL of the CISA KEV catalog (JSON)
+    #[arg(long, value_name = "URL", default_value = cpsf_vuln::download::DEFAULT_KEV_URL, conflicts_with = "no_kev")]
+    pub kev_url: String,
+    /// Do not fetch the KEV catalog
+    #[arg(long)]
+    pub no_kev: bool,
+    /// URL of the EPSS scores (CSV, optionally gzip-compressed)
+    #[arg(long, value_name = "URL", default_value = cpsf_vuln::download::DEFAULT_EPSS_URL, conflicts_with = "no_epss")]
+    pub epss_url: String,
+    /// Do not fetch EPSS scores
+    #[arg(long)]
+    pub no_epss: bool,
+    /// Where downloads are kept (and resumed from) [default: a `downloads` directory beside the database]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DbStatsArgs {
+    /// Report format
+    #[arg(short, long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// Severity thresholds and filters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum SeverityArg {
+    /// No severity from any source (most Go advisories)
+    Unknown,
+    None,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScanFormat {
+    /// Grouped by component, for people
+    Table,
+    /// Every finding with its evidence (schema: crates/cpsf-vuln/schema/scan-report.schema.json)
+    Json,
+    /// SARIF 2.1.0, for code-scanning dashboards
+    Sarif,
+    /// CycloneDX 1.6 with a `vulnerabilities` section (a vulnerability disclosure report)
+    #[value(name = "cyclonedx", alias = "vdr", alias = "cyclonedx-json")]
+    CycloneDx,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// A directory (lockfiles are found as `sbom generate` finds them), one lockfile, or an SBOM (CycloneDX, SPDX)
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = ScanFormat::Table)]
+    pub format: ScanFormat,
+    /// Write the report to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Exit 1 when an unsuppressed finding has at least this severity (findings of unknown severity count as reaching any threshold)
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<SeverityArg>,
+    /// Exit 1 when an unsuppressed finding is in CISA's Known Exploited Vulnerabilities catalog
+    #[arg(long)]
+    pub fail_on_kev: bool,
+    /// Leave out findings with no fixed version
+    #[arg(long)]
+    pub ignore_unfixed: bool,
+    /// Report only findings of these severities (comma-separated or repeated)
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "SEVERITY")]
+    pub severity: Vec<SeverityArg>,
+    /// VEX document (OpenVEX, CycloneDX VEX, CSAF 2.0 VEX) whose not-affected and fixed statements suppress findings (repeatable; a later file wins)
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Also show findings that VEX statements suppress, with their justification
+    #[arg(long)]
+    pub show_suppressed: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub discover: DiscoverArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VexFormat {
+    /// OpenVEX 0.2.0
+    Openvex,
+    /// CycloneDX 1.6 VEX
+    #[value(name = "cyclonedx", alias = "cdx")]
+    CycloneDx,
+}
+
+#[derive(Debug, Args)]
+pub struct VexArgs {
+    /// A directory, one lockfile, or an SBOM, as for `scan`
+    #[arg(default_value = ".")]
+    pub path: PathBuf,
+    /// Document format
+    #[arg(short, long, value_enum, default_value_t = VexFormat::Openvex)]
+    pub format: VexFormat,
+    /// Write the document to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Author of the statements (OpenVEX `author`)
+    #[arg(long, value_name = "NAME", default_value = "cpsf")]
+    pub author: String,
+    /// Earlier VEX documents whose statements carry over (repeatable)
+    #[arg(long, value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
+    /// Byte-identical output across runs: fixed timestamp (SOURCE_DATE_EPOCH, else the Unix epoch)
+    #[arg(long)]
+    pub reproducible: bool,
+    #[command(flatten)]
+    pub db: DbArgs,
+    #[command(flatten)]
+    pub discover: DiscoverArgs,
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, SbomCommand};
+use crate::cli::{Cli, Command, DbCommand, SbomCommand};
 use crate::printer::Printer;
 
 /// What a command found: 0 nothing to report, 1 findings (invalid document, differences, failed gate).
@@ -49,6 +49,19 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
                 SbomCommand::Diff(args) => commands::diff::run(args, printer),
             }
         }
+        Command::Scan(args) => {
+            let config = settings::load_config(cli.global.config.as_deref())?;
+            commands::scan::run(args, &config, printer)
+        }
+        Command::Vex(args) => {
+            let config = settings::load_config(cli.global.config.as_deref())?;
+            commands::scan::run_vex(args, &config, printer)
+        }
+        Command::Db(sub) => match sub {
+            DbCommand::Import(args) => commands::db::import(args, printer),
+            DbCommand::Update(args) => commands::db::update_db(args, printer),
+            DbCommand::Stats(args) => commands::db::stats(args, printer),
+        },
         Command::Completions { shell } => commands::meta::completions(shell),
         Command::Man { output } => commands::meta::man(&output, printer),
     }

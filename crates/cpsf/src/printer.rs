@@ -94,4 +94,50 @@ impl Printer {
         bar.set_message(what.to_owned());
         Some(bar)
     }
+
+    /// A spinner counting items of unknown total, drawn only when stderr is a terminal.
+    pub fn spinner(&self, what: &str) -> Option<ProgressBar> {
+        if !self.progress {
+            return None;
+        }
+        let bar = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} {pos}") {
+            bar.set_style(style);
+        }
+        bar.set_message(what.to_owned());
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Some(bar)
+    }
+
+    /// A progress bar over bytes (a download), drawn only when stderr is a terminal.
+    pub fn bytes_progress(&self, total: Option<u64>, what: &str) -> Option<ProgressBar> {
+        if !self.progress {
+            return None;
+        }
+        let bar = match total {
+            Some(total) => ProgressBar::new(total),
+            None => ProgressBar::new_spinner(),
+        };
+        let template = if total.is_some() {
+            "{msg} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}"
+        } else {
+            "{spinner} {msg} {bytes} {bytes_per_sec}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            bar.set_style(style.progress_chars("=> "));
+        }
+        bar.set_message(what.to_owned());
+        Some(bar)
+    }
+
+    /// Print warnings: all of them when verbose, else the first `limit` and a count of the rest.
+    pub fn warn_many(&self, warnings: &[String], limit: usize) {
+        let shown = if self.verbose { warnings.len() } else { warnings.len().min(limit) };
+        for w in &warnings[..shown] {
+            self.warn(w);
+        }
+        if shown < warnings.len() {
+            self.warn(&format!("… and {} more warnings (--verbose shows all)", warnings.len() - shown));
+        }
+    }
 }

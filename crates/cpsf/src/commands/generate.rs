@@ -9,7 +9,7 @@ use indicatif::ProgressBar;
 
 use super::{output_format, render_document, write_output};
 use crate::Outcome;
-use crate::cli::GenerateArgs;
+use crate::cli::{DiscoverArgs, GenerateArgs};
 use crate::printer::Printer;
 use crate::settings::{ConfigFile, parse_party};
 
@@ -31,26 +31,37 @@ impl DiscoverProgress for Progress<'_> {
     }
 }
 
-pub fn run(args: GenerateArgs, config: &ConfigFile, printer: &Printer) -> Result<Outcome> {
-    let format = output_format(&args.out, config)?;
+/// Discovery options from the command line and the configuration file.
+pub fn discover_options(args: &DiscoverArgs, config: &ConfigFile) -> DiscoverOptions {
     let mut exclude = config.sbom.exclude.clone();
     exclude.extend(args.exclude.iter().cloned());
-    let options = DiscoverOptions {
+    DiscoverOptions {
         exclude,
         no_ignore: args.no_ignore,
         include_vendored: args.include_vendored,
         max_file_size: args.max_file_size,
-    };
-    // Compile the output's schema validator while the tree is read.
-    let prepare = std::thread::spawn(move || cpsf_sbom::schema::prepare(format));
+    }
+}
+
+/// Read a tree (or one lockfile) into an inventory, with a progress bar and every diagnostic as a warning.
+pub fn read_tree(path: &std::path::Path, options: &DiscoverOptions, printer: &Printer) -> Result<cpsf_model::Inventory> {
     let progress = Progress { printer, bar: OnceCell::new() };
-    let mut inventory = discover(&args.path, &options, &progress)?;
+    let inventory = discover(path, options, &progress)?;
     if let Some(Some(bar)) = progress.bar.get() {
         bar.finish_and_clear();
     }
     for d in &inventory.diagnostics {
         printer.warn(&d.to_string());
     }
+    Ok(inventory)
+}
+
+pub fn run(args: GenerateArgs, config: &ConfigFile, printer: &Printer) -> Result<Outcome> {
+    let format = output_format(&args.out, config)?;
+    let options = discover_options(&args.discover, config);
+    // Compile the output's schema validator while the tree is read.
+    let prepare = std::thread::spawn(move || cpsf_sbom::schema::prepare(format));
+    let mut inventory = read_tree(&args.path, &options, printer)?;
 
     let root_name = args.name.clone().unwrap_or_else(|| product_name(&args.path));
     let supplier = args.supplier.as_deref().or(config.sbom.supplier.as_deref()).map(parse_party);

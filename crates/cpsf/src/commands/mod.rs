@@ -1,9 +1,11 @@
 //! One module per command; shared plumbing for reading SBOMs and writing the product.
 
 pub mod convert;
+pub mod db;
 pub mod diff;
 pub mod generate;
 pub mod merge;
+pub mod scan;
 pub mod meta;
 pub mod validate;
 
