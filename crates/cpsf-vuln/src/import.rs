@@ -370,6 +370,11 @@ fn records_of(value: Value, origin: &str, out: &mut Outcome) {
 }
 
 fn record(value: &Value, origin: &str, out: &mut Outcome) {
+    if value.is_object() && ["id", "modified", "affected"].iter().all(|k| value.get(k).is_none()) {
+        // A JSON file beside the records that is not one (a schema, a manifest): say so, no more.
+        out.warnings.push(format!("{origin}: not an OSV record (no id, modified or affected); skipped"));
+        return;
+    }
     let label = match value.get("id").and_then(Value::as_str) {
         Some(id) if !origin.contains(id) => format!("{origin} ({id})"),
         _ => origin.to_owned(),
