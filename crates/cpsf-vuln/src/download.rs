@@ -106,13 +106,14 @@ impl UpdatePlan {
                 url: self.osv_archive_url(eco),
                 path: self.osv_archive_path(eco),
                 kind: Kind::OsvArchive,
+                usable: usable_directory_name(&directory_name(eco)),
             })
             .collect();
         if let Some(url) = &self.kev_url {
-            targets.push(Target { url: url.clone(), path: self.kev_path(), kind: Kind::Kev });
+            targets.push(Target { url: url.clone(), path: self.kev_path(), kind: Kind::Kev, usable: true });
         }
         if let Some(url) = &self.epss_url {
-            targets.push(Target { url: url.clone(), path: self.epss_path(), kind: Kind::Epss });
+            targets.push(Target { url: url.clone(), path: self.epss_path(), kind: Kind::Epss, usable: true });
         }
         targets
     }
@@ -161,9 +162,6 @@ pub enum DownloadError {
     /// The plan names no ecosystem, no KEV and no EPSS URL.
     #[error("the update plan names nothing to download")]
     EmptyPlan,
-    /// One URL could not be fetched or verified.
-    #[error("{url}: {reason}")]
-    Fetch { url: String, reason: String },
     /// Every URL of the plan failed.
     #[error("nothing could be fetched: {}", join_failures(.failures))]
     NothingFetched { failures: Vec<(String, String)> },
@@ -210,6 +208,8 @@ struct Target {
     url: String,
     path: PathBuf,
     kind: Kind,
+    /// False when the name the path is made from (an ecosystem) gives no directory of its own.
+    usable: bool,
 }
 
 /// Validators and size recorded beside a file (`.meta`) or a partial transfer (`.part.meta`).
@@ -269,7 +269,7 @@ fn agent(proxy: Option<ureq::Proxy>) -> ureq::Agent {
         .new_agent()
 }
 
-/// Where a transfer ended, when it did not produce a verified file.
+/// How one request ended, short of an error.
 enum Attempt {
     Done(Downloaded),
     /// The server could not continue the partial file (416, or a range other than asked): start afresh.
@@ -277,8 +277,8 @@ enum Attempt {
 }
 
 fn fetch(client: &Client, target: &Target, progress: &mut dyn FnMut(Progress)) -> Result<Downloaded, String> {
-    if target.kind == Kind::OsvArchive {
-        check_directory_name(target)?;
+    if !target.usable {
+        return Err("the ecosystem name gives no usable directory name".to_owned());
     }
     if let Some(dir) = target.path.parent() {
         fs::create_dir_all(dir).map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
@@ -451,7 +451,8 @@ fn attempt(
     let _ = fs::remove_file(&part_meta_path);
     meta.total = Some(received);
     if meta.etag.is_some() || meta.last_modified.is_some() {
-        write_meta(&meta_path, &meta)?;
+        // Without it the next update merely downloads unconditionally, so a failure here is not one.
+        let _ = write_meta(&meta_path, &meta);
     }
     progress(Progress::Finished { url: url.to_owned(), bytes: received, unchanged: false });
     Ok(Attempt::Done(Downloaded { url: url.to_owned(), path: target.path.clone(), bytes: received, unchanged: false }))
@@ -718,12 +719,9 @@ fn directory_name(ecosystem: &str) -> String {
         .collect()
 }
 
-fn check_directory_name(target: &Target) -> Result<(), String> {
-    let dir = target.path.parent().and_then(Path::file_name).and_then(|n| n.to_str()).unwrap_or("");
-    if dir.trim().is_empty() || dir.trim_matches('.').is_empty() {
-        return Err(format!("the ecosystem name gives no usable directory name ({dir:?})"));
-    }
-    Ok(())
+/// Not empty, not blank, not `.` or `..` (nor any name of dots alone).
+fn usable_directory_name(name: &str) -> bool {
+    !name.trim().is_empty() && !name.trim_matches('.').is_empty()
 }
 
 /// The path part of a URL (after the authority, before any query or fragment).
@@ -760,6 +758,14 @@ mod tests {
         assert_eq!(plan.osv_archive_url("Alpine:v3.20"), "http://127.0.0.1:9/osv/Alpine%3Av3.20/all.zip");
         assert_eq!(plan.osv_archive_url("Red Hat/x"), "http://127.0.0.1:9/osv/Red%20Hat%2Fx/all.zip");
         assert_eq!(plan.osv_archive_path("Alpine:v3.20"), Path::new("/tmp/x/Alpine_v3.20/all.zip"));
+    }
+
+    #[test]
+    fn ecosystem_names_that_give_no_directory_are_refused() {
+        let plan =
+            UpdatePlan { ecosystems: vec!["".into(), " ".into(), "..".into(), "Go".into()], ..UpdatePlan::new("/c") };
+        let usable: Vec<bool> = plan.targets().iter().map(|t| t.usable).collect();
+        assert_eq!(usable, [false, false, false, true, true, true]);
     }
 
     #[test]

@@ -32,6 +32,17 @@ enum Behaviour {
     /// The body is served with the byte at this offset flipped.
     Corrupt(usize),
     NotFound,
+    /// Ranges are answered with a `Content-Range` whose total is 10 bytes more than the file.
+    WrongRangeTotal,
+}
+
+/// Which `x-goog-hash` headers the server sends (of the whole, uncorrupted object).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum GoogHash {
+    None,
+    Both,
+    /// As for a composite object, which has no md5.
+    Crc32cOnly,
 }
 
 #[derive(Clone, Debug)]
@@ -39,7 +50,7 @@ struct Resource {
     body: Vec<u8>,
     etag: String,
     last_modified: String,
-    goog_hash: bool,
+    goog_hash: GoogHash,
     behaviour: Behaviour,
 }
 
@@ -49,7 +60,7 @@ impl Resource {
             body,
             etag: format!("\"{etag}\""),
             last_modified: "Tue, 01 Apr 2025 10:00:00 GMT".to_owned(),
-            goog_hash: false,
+            goog_hash: GoogHash::None,
             behaviour: Behaviour::Normal,
         }
     }
@@ -156,15 +167,14 @@ fn serve(mut stream: TcpStream, resources: &Mutex<HashMap<String, Resource>>, se
         "ETag: {}\r\nLast-Modified: {}\r\nAccept-Ranges: bytes\r\nConnection: close\r\n",
         resource.etag, resource.last_modified
     );
-    if resource.goog_hash {
-        // As Cloud Storage sends them: one header per hash, of the whole object even for a range.
+    // As Cloud Storage sends them: one header per hash, of the whole object even for a range.
+    let b64 = base64::engine::general_purpose::STANDARD;
+    if resource.goog_hash != GoogHash::None {
+        common.push_str(&format!("x-goog-hash: crc32c={}\r\n", b64.encode(crc32c(&resource.body).to_be_bytes())));
+    }
+    if resource.goog_hash == GoogHash::Both {
         let md5 = Md5::digest(&resource.body);
-        let b64 = base64::engine::general_purpose::STANDARD;
-        common.push_str(&format!(
-            "x-goog-hash: crc32c={}\r\nx-goog-hash: md5={}\r\n",
-            b64.encode(crc32c(&resource.body).to_be_bytes()),
-            b64.encode(md5)
-        ));
+        common.push_str(&format!("x-goog-hash: md5={}\r\n", b64.encode(md5)));
     }
     if headers.get("if-none-match") == Some(&resource.etag) {
         record(304);
@@ -192,8 +202,9 @@ fn serve(mut stream: TcpStream, resources: &Mutex<HashMap<String, Resource>>, se
         }
         Some(start) if if_range_ok => {
             record(206);
+            let total = if resource.behaviour == Behaviour::WrongRangeTotal { len + 10 } else { len };
             let head = format!(
-                "HTTP/1.1 206 Partial Content\r\n{common}Content-Range: bytes {start}-{}/{len}\r\nContent-Length: {}\r\n\r\n",
+                "HTTP/1.1 206 Partial Content\r\n{common}Content-Range: bytes {start}-{}/{total}\r\nContent-Length: {}\r\n\r\n",
                 len - 1,
                 len - start
             );
@@ -366,7 +377,7 @@ fn fresh_update_fetches_and_verifies_everything() {
     let crates = osv_zip("crates.io", 3);
     let pypi = osv_zip("PyPI", 2);
     let mut hashed = Resource::new(pypi.clone(), "pypi-1");
-    hashed.goog_hash = true;
+    hashed.goog_hash = GoogHash::Both;
     server.put("/osv/crates.io/all.zip", Resource::new(crates.clone(), "crates-1"));
     server.put("/osv/PyPI/all.zip", hashed);
     server.put("/kev.json", Resource::new(kev_json(), "kev-1"));
@@ -579,7 +590,7 @@ fn goog_hash_mismatch_is_a_verification_failure() {
     let server = Server::start();
     let body = osv_zip("Packagist", 3);
     let mut bad = Resource::new(body.clone(), "pk-1");
-    bad.goog_hash = true;
+    bad.goog_hash = GoogHash::Both;
     bad.behaviour = Behaviour::Corrupt(first_entry_data(&body));
     server.put("/osv/Packagist/all.zip", bad);
     let dir = cache_dir("goog-hash");
@@ -592,6 +603,53 @@ fn goog_hash_mismatch_is_a_verification_failure() {
     assert!(failures[0].1.contains("md5"), "{}", failures[0].1);
     assert!(!dir.join("Packagist/all.zip").exists());
     assert!(!part_of(&dir.join("Packagist/all.zip")).exists());
+}
+
+#[test]
+fn crc32c_alone_is_checked_when_there_is_no_md5() {
+    let server = Server::start();
+    let body = osv_zip("Hex", 3);
+    let mut good = Resource::new(body.clone(), "hex-1");
+    good.goog_hash = GoogHash::Crc32cOnly;
+    server.put("/osv/Hex/all.zip", good);
+    let mut bad = Resource::new(body.clone(), "go-1");
+    bad.goog_hash = GoogHash::Crc32cOnly;
+    bad.behaviour = Behaviour::Corrupt(first_entry_data(&body));
+    server.put("/osv/Go/all.zip", bad);
+    let dir = cache_dir("crc32c");
+    let plan = plan(&server, &["Hex", "Go"], &dir);
+    let (outcome, _) = ok(&plan);
+    assert_eq!(read(&dir.join("Hex/all.zip")), body);
+    assert_eq!(outcome.failures.len(), 1);
+    assert!(outcome.failures[0].1.contains("crc32c"), "{}", outcome.failures[0].1);
+    assert!(!dir.join("Go/all.zip").exists());
+}
+
+#[test]
+fn a_range_whose_declared_total_is_not_what_arrived_fails() {
+    let server = Server::start();
+    let body = osv_zip("npm", 8);
+    let mut cut = Resource::new(body.clone(), "n-1");
+    cut.behaviour = Behaviour::CutOnceAfter(body.len() / 2);
+    server.put("/osv/npm/all.zip", cut);
+    let dir = cache_dir("wrong-total");
+    let plan = plan(&server, &["npm"], &dir);
+    assert!(run(&plan).0.is_err());
+    server.put("/osv/npm/all.zip", {
+        let mut r = Resource::new(body.clone(), "n-1");
+        r.behaviour = Behaviour::WrongRangeTotal;
+        r
+    });
+    let (result, _) = run(&plan);
+    let Err(DownloadError::NothingFetched { failures }) = result else {
+        panic!("expected a failure: {result:?}");
+    };
+    let expected = format!("declared {} bytes but {} were received", body.len() + 10, body.len());
+    assert!(failures[0].1.contains(&expected), "{}", failures[0].1);
+    let final_path = dir.join("npm/all.zip");
+    assert!(!final_path.exists());
+    assert!(!part_of(&final_path).exists());
+    assert_eq!(server.seen("/osv/npm/all.zip")[1].status, 206);
 }
 
 #[test]
