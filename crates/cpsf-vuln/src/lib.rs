@@ -1,5 +1,6 @@
 //! Vulnerability management: advisories in (OSV, KEV, EPSS), a local advisory database, range evaluation and matching against an inventory, severity, VEX, and finding reports out.
 
+pub mod download;
 pub mod epss;
 pub mod finding;
 pub mod import;
