@@ -1,6 +1,7 @@
 //! Vulnerability management: advisories in (OSV, KEV, EPSS), a local advisory database, range evaluation and matching against an inventory, severity, VEX, and finding reports out.
 
 pub mod finding;
+pub mod report;
 pub mod severity;
 pub mod vex;
 
