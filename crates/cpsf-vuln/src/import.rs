@@ -13,8 +13,8 @@ use crate::kev::{KevCatalog, parse_kev};
 use crate::osv::parse_record;
 use crate::store::{ImportCounts, Prepared, Store, StoreError};
 
-/// The OSV schema this build checks records against (see `schema/README.md`).
-pub const OSV_SCHEMA: &str = include_str!("../schema/osv-schema.json");
+/// The OSV schema this build checks records against (see `schemas/README.md`).
+pub const OSV_SCHEMA: &str = include_str!("../schemas/osv-schema.json");
 
 static OSV_VALIDATOR: LazyLock<Result<Validator, String>> = LazyLock::new(|| {
     let schema: Value = serde_json::from_str(OSV_SCHEMA).map_err(|e| format!("embedded OSV schema: {e}"))?;

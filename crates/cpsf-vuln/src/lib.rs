@@ -8,6 +8,7 @@ pub mod kev;
 pub mod matcher;
 pub mod osv;
 pub mod range;
+pub mod report;
 pub mod severity;
 pub mod store;
 pub mod vex;

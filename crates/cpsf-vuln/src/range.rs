@@ -1,7 +1,5 @@
 //! OSV range evaluation as the OSV schema specifies it: events sorted with the ecosystem's comparator, `introduced`/`fixed`/`last_affected`/`limit`, explicit `versions` lists; GIT ranges are kept in the data but never used for package matching.
 
-use std::cmp::Ordering;
-
 use cpsf_version::{Scheme, Version};
 
 use crate::finding::Confidence;
@@ -36,7 +34,31 @@ pub fn scheme_for(kind: &RangeKind, ecosystem: &str) -> Option<Scheme> {
 }
 
 /// Evaluate `version` against one `affected[]` entry.
+///
+/// GHSA keeps the upper bound of some ranges only in `database_specific.last_known_affected_version_range`
+/// while the OSV range says "every version from introduced on". The spec says `database_specific` has no
+/// effect, so such an entry still matches as its range says, but with low confidence and the hint in the note.
 pub fn evaluate(affected: &Affected, version: &str) -> Result<Verdict, Unorderable> {
+    let hint = affected.last_known_affected.as_deref().filter(|_| {
+        affected
+            .ranges
+            .iter()
+            .filter(|r| matches!(r.kind, RangeKind::Semver | RangeKind::Ecosystem))
+            .all(|r| r.events.iter().all(|e| matches!(e, Event::Introduced(_))))
+    });
+    let hit = |mut notes: Vec<String>| {
+        let confidence = match hint {
+            Some(bound) => {
+                notes.insert(
+                    0,
+                    format!("the OSV range has no upper bound; the source's database_specific says {bound}"),
+                );
+                Confidence::Low
+            }
+            None => Confidence::High,
+        };
+        Verdict { affected: true, confidence, note: (!notes.is_empty()).then(|| notes.join("; ")) }
+    };
     let own = Scheme::for_osv_ecosystem(&affected.ecosystem);
     // An explicit versions entry matches by equality in the ecosystem's order, or as the same string.
     let parsed_own = own.map(|s| s.parse(version));
@@ -47,14 +69,13 @@ pub fn evaluate(affected: &Affected, version: &str) -> Result<Verdict, Unorderab
                 _ => false,
             };
         if equal {
-            return Ok(Verdict { affected: true, confidence: Confidence::High, note: None });
+            return Ok(hit(Vec::new()));
         }
     }
 
     let mut notes = Vec::new();
     let mut orderable_ranges = 0usize;
     let mut unorderable: Option<String> = None;
-    let mut open_ended = true;
     for range in &affected.ranges {
         let Some(scheme) = scheme_for(&range.kind, &affected.ecosystem) else { continue };
         let v = match scheme.parse(version) {
@@ -72,35 +93,13 @@ pub fn evaluate(affected: &Affected, version: &str) -> Result<Verdict, Unorderab
             }
         };
         orderable_ranges += 1;
-        if events.iter().any(|(e, _)| !matches!(e, Event::Introduced(_))) {
-            open_ended = false;
-        }
         if in_range(&v, &events) {
-            return Ok(Verdict {
-                affected: true,
-                confidence: Confidence::High,
-                note: (!notes.is_empty()).then(|| notes.join("; ")),
-            });
+            return Ok(hit(notes));
         }
     }
     if orderable_ranges == 0 {
         if let Some(reason) = unorderable {
             return Err(Unorderable(reason));
-        }
-    }
-    // GHSA keeps the upper bound of some ranges only in `database_specific`; the OSV range says "every
-    // version from introduced on". Match inside that bound, with low confidence, and say why.
-    if open_ended && orderable_ranges > 0 {
-        if let (Some(bound), Some(scheme)) = (&affected.last_known_affected, own) {
-            if let Some(within) = within_bound(bound, version, scheme) {
-                return Ok(Verdict {
-                    affected: within,
-                    confidence: Confidence::Low,
-                    note: Some(format!(
-                        "the OSV range has no upper bound; the source's database_specific says {bound}"
-                    )),
-                });
-            }
         }
     }
     Ok(Verdict { affected: false, confidence: Confidence::High, note: None })
@@ -162,26 +161,6 @@ fn in_range(v: &Version, events: &[(Event, Bound)]) -> bool {
         }
     }
     vulnerable
-}
-
-/// `<= X`, `< X` or `= X` (GHSA's spelling) against a version; `None` when the bound cannot be read.
-fn within_bound(bound: &str, version: &str, scheme: Scheme) -> Option<bool> {
-    let bound = bound.trim();
-    let (op, rest) = if let Some(rest) = bound.strip_prefix("<=") {
-        ("<=", rest)
-    } else if let Some(rest) = bound.strip_prefix('<') {
-        ("<", rest)
-    } else if let Some(rest) = bound.strip_prefix('=') {
-        ("=", rest)
-    } else {
-        return None;
-    };
-    let ord = scheme.compare(version, rest.trim()).ok()?;
-    Some(match op {
-        "<=" => ord != Ordering::Greater,
-        "<" => ord == Ordering::Less,
-        _ => ord == Ordering::Equal,
-    })
 }
 
 /// The affected versions of an entry as short text: `>=1.0.0 <1.2.3`, `<=0.4.1`, `=0.9.1`, ranges joined by
