@@ -453,20 +453,61 @@ fn malformed_statements_are_warnings() {
     assert!(messages[4].starts_with("/vulnerabilities/4: expected an object, found a string"), "{messages:#?}");
 }
 
+const FIXTURES: &[&str] = &[
+    "openvex-0.2.0.json",
+    "openvex-0.0.2.json",
+    "cyclonedx-1.5.vex.json",
+    "cyclonedx-1.6.vex.xml",
+    "csaf-2.0-vex.json",
+];
+
 #[test]
 fn truncated_fixtures_never_panic() {
-    for name in [
-        "openvex-0.2.0.json",
-        "openvex-0.0.2.json",
-        "cyclonedx-1.5.vex.json",
-        "cyclonedx-1.6.vex.xml",
-        "csaf-2.0-vex.json",
-    ] {
+    for name in FIXTURES {
         let bytes = std::fs::read(data(name)).unwrap();
         for cut in (0..bytes.len()).step_by(13) {
             let _ = vex::read(&bytes[..cut], name);
         }
     }
+}
+
+/// What the fuzz target does, on fixtures with one byte replaced: read, apply to findings made from the
+/// statements, write both formats, read those back.
+#[test]
+fn mutated_fixtures_read_apply_write_and_read_back() {
+    let mut documents_read = 0;
+    for name in FIXTURES {
+        let original = std::fs::read(data(name)).unwrap();
+        for at in (0..original.len()).step_by(19) {
+            for replacement in [b'"', b'{', b']', b'0', b'%', b' '] {
+                let mut bytes = original.clone();
+                bytes[at] = replacement;
+                let Ok(doc) = vex::read(&bytes, name) else { continue };
+                documents_read += 1;
+                let mut findings: Vec<Finding> = doc
+                    .statements
+                    .iter()
+                    .filter_map(|s| {
+                        let product = s.products.first()?;
+                        let mut f = finding(s.vulnerabilities.first()?, &[], product);
+                        f.aliases = s.vulnerabilities.clone();
+                        f.component.bom_ref = product.clone();
+                        Some(f)
+                    })
+                    .collect();
+                vex::apply(&mut findings, &doc.statements);
+                let openvex = write::openvex(&findings, "t", "2024-01-01T00:00:00Z", "https://example.invalid/v");
+                vex::read(openvex.to_string().as_bytes(), "openvex").unwrap();
+                let cdx = write::cyclonedx(
+                    &findings,
+                    "2024-01-01T00:00:00Z",
+                    "urn:uuid:00000000-0000-4000-8000-000000000000",
+                );
+                vex::read(cdx.to_string().as_bytes(), "cdx").unwrap();
+            }
+        }
+    }
+    assert!(documents_read > 100, "{documents_read}");
 }
 
 /// Findings as a scan would give them: some suppressed by each kind of VEX, one open.
