@@ -20,6 +20,7 @@ triple="$(rustc -vV | sed -n 's/^host: //p')"
 bin_dir="$CARGO_TARGET_DIR/$triple/release"
 inventory_data=../crates/cpsf-inventory/tests/data
 sbom_data=../crates/cpsf-sbom/tests/data
+vex_data=../crates/cpsf-vuln/tests/data/vex
 separator='--8<-- ' # keep in step with SEPARATOR in src/lib.rs
 max_seed_bytes=262144
 
@@ -98,6 +99,12 @@ sbom_seeds() { # corpus
   fi
 }
 
+vex_seeds() { # corpus
+  local corpus="$1"
+  [[ -d "$vex_data" ]] || return 0
+  find "$vex_data" -type f -size -200k | sample_into "$corpus" fixture 1000
+}
+
 purl_seeds() { # corpus
   local corpus="$1" n=0 purl
   printf 'pkg:npm/%%40babel/core@7.0.0' >"$corpus/builtin-1"
@@ -135,6 +142,7 @@ for line in "${lines[@]}"; do
   mkdir -p "$corpus" "$artifacts"
   case "$seeds" in
     sbom) sbom_seeds "$corpus" ;;
+    vex) vex_seeds "$corpus" ;;
     -) purl_seeds "$corpus" ;;
     *) read -ra globs <<<"$patterns"; lockfile_seeds "$corpus" "$seeds" "${globs[@]}" ;;
   esac

@@ -73,7 +73,8 @@ pub fn update_db(args: DbUpdateArgs, printer: &Printer) -> Result<Outcome> {
         Some(dir) => dir,
         None => path.parent().map_or_else(|| PathBuf::from("downloads"), |p| p.join("downloads")),
     };
-    let mut plan = UpdatePlan::new(args.base_url, cache_dir);
+    let mut plan = UpdatePlan::new(cache_dir);
+    plan.base_url = args.base_url;
     if !args.ecosystems.is_empty() {
         plan.ecosystems = args.ecosystems;
     }

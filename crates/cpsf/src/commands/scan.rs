@@ -18,6 +18,7 @@ use crate::cli::{DiscoverArgs, ScanArgs, ScanFormat, SeverityArg, VexArgs, VexFo
 use crate::printer::Printer;
 use crate::settings::{ConfigFile, database_path, document_timestamp};
 
+
 /// Findings of one target, with the database they came from.
 struct Scanned {
     target: String,
@@ -69,7 +70,7 @@ fn read_vex(files: &[std::path::PathBuf], printer: &Printer) -> Result<Vec<VexSt
         let name = file.display().to_string();
         let document = vex::read(&bytes, &name).with_context(|| format!("{name}: cannot read VEX"))?;
         for w in &document.warnings {
-            printer.warn(w);
+            printer.warn(&w.to_string());
         }
         printer.detail(&format!("{name}: {} VEX statements", document.statements.len()));
         statements.extend(document.statements);
@@ -105,20 +106,28 @@ pub fn run(args: ScanArgs, config: &ConfigFile, printer: &Printer) -> Result<Out
     let gate = findings.iter().filter(|f| f.suppression.is_none()).any(|f| {
         args.fail_on.is_some_and(|t| reaches(f, rating_of(t))) || (args.fail_on_kev && f.kev.is_some())
     });
-    let report = ScanReport::new(
-        target,
-        database,
-        matched.components_scanned,
-        findings,
-        &matched.component_fixes,
-        matched.warnings,
-        &document_timestamp(false)?,
-    );
-    let text = match args.format {
-        ScanFormat::Table => {
-            cpsf_vuln::report::table::to_table(&report, printer.color_stdout && args.output.is_none(), args.show_suppressed)
+    let mut report = ScanReport::new(target, database, matched.components_scanned, findings, matched.warnings);
+    // The matcher knows each component's exact fix (the smallest version outside every range); use it where
+    // no VEX statement changed which findings count.
+    for component in &mut report.components {
+        let suppressed_here =
+            report.findings.iter().any(|f| f.component.bom_ref == component.bom_ref && f.suppression.is_some());
+        if !suppressed_here {
+            if let Some(fix) = matched.component_fixes.get(&component.bom_ref) {
+                component.fixed_version = fix.clone();
+            }
         }
-        ScanFormat::Json => cpsf_vuln::report::json::to_json(&report, args.show_suppressed),
+    }
+    if args.format != ScanFormat::Table && !args.show_suppressed {
+        report.findings.retain(|f| f.suppression.is_none());
+    }
+    let text = match args.format {
+        ScanFormat::Table => cpsf_vuln::report::table::to_table(
+            &report,
+            printer.color_stdout && args.output.is_none(),
+            args.show_suppressed,
+        ),
+        ScanFormat::Json => cpsf_vuln::report::json::to_json(&report),
         ScanFormat::Sarif => cpsf_vuln::report::sarif::to_sarif(&report),
         ScanFormat::CycloneDx => cpsf_vuln::report::vdr::to_vdr(&report),
     };
@@ -134,9 +143,24 @@ pub fn run(args: ScanArgs, config: &ConfigFile, printer: &Printer) -> Result<Out
 pub fn run_vex(args: VexArgs, config: &ConfigFile, printer: &Printer) -> Result<Outcome> {
     let Scanned { matched, .. } = scan(&args.path, args.db.db.as_deref(), &args.vex, &args.discover, config, printer)?;
     let timestamp = document_timestamp(args.reproducible)?;
+    // The document id is derived from what it says, so the same findings at the same time give the same id.
+    let digest_input = serde_json::to_string(&matched.findings)? + &timestamp + &args.author;
+    let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, digest_input.as_bytes());
     let document = match args.format {
-        VexFormat::Openvex => vex::write::openvex(&matched.findings, &args.author, &timestamp),
-        VexFormat::CycloneDx => vex::write::cyclonedx(&matched.findings, &timestamp),
+        VexFormat::Openvex => {
+            vex::write::openvex(&matched.findings, &args.author, &timestamp, &format!("urn:uuid:{uuid}"))
+        }
+        VexFormat::CycloneDx => {
+            let value = vex::write::cyclonedx(&matched.findings, &timestamp, &format!("urn:uuid:{uuid}"));
+            let verdict = cpsf_sbom::schema::validate_cyclonedx(&value, cpsf_sbom::CycloneDxVersion::V1_6);
+            if !verdict.valid {
+                anyhow::bail!(
+                    "the CycloneDX VEX document breaks the 1.6 schema (a cpsf bug): {}",
+                    verdict.errors.iter().map(|e| format!("{}: {}", e.pointer, e.message)).collect::<Vec<_>>().join("; ")
+                );
+            }
+            value
+        }
     };
     let mut text = serde_json::to_string_pretty(&document)?;
     text.push('\n');
