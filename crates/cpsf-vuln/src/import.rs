@@ -48,6 +48,8 @@ enum Format {
     Json,
     Yaml,
     Csv,
+    /// Gzip-compressed CSV (EPSS publishes `.csv.gz`).
+    CsvGz,
 }
 
 struct Unit {
@@ -148,12 +150,18 @@ fn collect(path: &Path, explicit: bool, units: &mut Vec<Unit>, warnings: &mut Ve
         Format::Yaml
     } else if name.ends_with(".csv") {
         Format::Csv
+    } else if name.ends_with(".csv.gz") {
+        Format::CsvGz
     } else if name.ends_with(".zip") {
         read_zip(path, units, warnings);
         return;
     } else if explicit {
         // Named on the command line: sniff the content.
         match std::fs::read(path) {
+            Ok(bytes) if bytes.starts_with(&[0x1f, 0x8b]) => {
+                units.push(Unit { origin: display, data: Data::Bytes(bytes), format: Format::CsvGz });
+                return;
+            }
             Ok(bytes) if bytes.starts_with(b"PK\x03\x04") => {
                 read_zip(path, units, warnings);
                 return;
@@ -291,8 +299,18 @@ fn parse_unit(unit: &Unit) -> Outcome {
             }
         },
     };
+    let bytes = if unit.format == Format::CsvGz {
+        let mut text = Vec::new();
+        if let Err(e) = flate2::read::GzDecoder::new(bytes.as_ref()).read_to_end(&mut text) {
+            out.warnings.push(format!("{}: not a readable gzip file: {e}", unit.origin));
+            return out;
+        }
+        std::borrow::Cow::Owned(text)
+    } else {
+        bytes
+    };
     match unit.format {
-        Format::Csv => {
+        Format::Csv | Format::CsvGz => {
             let text = String::from_utf8_lossy(&bytes);
             match parse_epss(&text, &unit.origin) {
                 Ok(file) => {
