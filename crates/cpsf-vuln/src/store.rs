@@ -45,6 +45,15 @@ pub struct ImportCounts {
     pub withdrawn: usize,
 }
 
+/// What a scan report says about the database it used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Info {
+    pub records: u64,
+    pub newest_modified: Option<String>,
+    pub kev_catalog_version: Option<String>,
+    pub epss_score_date: Option<String>,
+}
+
 /// `cpsf db stats`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Stats {
@@ -210,8 +219,24 @@ impl Store {
                 }
             }
         }
+        // Kept in `meta` so that a scan can describe the database without counting it.
+        let (records, newest): (i64, Option<String>) = tx
+            .query_row("SELECT COUNT(*), MAX(modified) FROM advisory", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(|e| sqlite(&path, e))?;
+        set_meta(&tx, "records", &records.to_string()).map_err(|e| sqlite(&path, e))?;
+        set_meta(&tx, "newest_modified", newest.as_deref().unwrap_or("")).map_err(|e| sqlite(&path, e))?;
         tx.commit().map_err(|e| sqlite(&path, e))?;
         Ok(counts)
+    }
+
+    /// A cheap description for reports: records, newest `modified`, KEV catalog version, EPSS score date.
+    pub fn info(&self) -> Result<Info, StoreError> {
+        Ok(Info {
+            records: self.meta("records")?.and_then(|n| n.parse().ok()).unwrap_or(0),
+            newest_modified: self.meta("newest_modified")?.filter(|s| !s.is_empty()),
+            kev_catalog_version: self.meta("kev_catalog_version")?,
+            epss_score_date: self.meta("epss_score_date")?,
+        })
     }
 
     /// Replace the KEV catalog.

@@ -48,7 +48,7 @@ fn scan(
     let inventory = inventory_of(path, discover, config, printer)?;
     let db_path = database_path(db)?;
     let store = Store::open_read_only(&db_path)?;
-    let stats = store.stats()?;
+    let stats = store.info()?;
     let mut matched = match_components(&store, &inventory.components)?;
     printer.warn_many(&matched.warnings, 20);
     let statements = read_vex(vex_files, printer)?;
