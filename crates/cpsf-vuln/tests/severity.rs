@@ -378,3 +378,83 @@ fn every_severity_in_the_shared_osv_records_scores() {
         "the computed rating disagrees with GitHub's word too often: {word_agrees} of {word_checked}"
     );
 }
+
+/// Every combination of the values of `metrics` (name and values), as `name:value` lists joined by `/`.
+fn all_vectors(prefix: &str, metrics: &[(&str, &[&str])]) -> Vec<String> {
+    let mut vectors = vec![prefix.to_owned()];
+    for (name, values) in metrics {
+        vectors = vectors
+            .iter()
+            .flat_map(|head| {
+                values.iter().map(move |value| {
+                    if head.is_empty() { format!("{name}:{value}") } else { format!("{head}/{name}:{value}") }
+                })
+            })
+            .collect();
+    }
+    vectors
+}
+
+#[test]
+fn every_base_vector_of_each_version_scores_in_range() {
+    const LMH: &[&str] = &["N", "L", "H"];
+    let v2 = all_vectors(
+        "",
+        &[
+            ("AV", &["L", "A", "N"]),
+            ("AC", &["H", "M", "L"]),
+            ("Au", &["M", "S", "N"]),
+            ("C", &["N", "P", "C"]),
+            ("I", &["N", "P", "C"]),
+            ("A", &["N", "P", "C"]),
+        ],
+    );
+    let v3 = all_vectors(
+        "CVSS:3.1",
+        &[
+            ("AV", &["N", "A", "L", "P"]),
+            ("AC", &["L", "H"]),
+            ("PR", LMH),
+            ("UI", &["N", "R"]),
+            ("S", &["U", "C"]),
+            ("C", LMH),
+            ("I", LMH),
+            ("A", LMH),
+        ],
+    );
+    let v4 = all_vectors(
+        "CVSS:4.0",
+        &[
+            ("AV", &["N", "A", "L", "P"]),
+            ("AC", &["L", "H"]),
+            ("AT", &["N", "P"]),
+            ("PR", LMH),
+            ("UI", &["N", "P", "A"]),
+            ("VC", LMH),
+            ("VI", LMH),
+            ("VA", LMH),
+            ("SC", LMH),
+            ("SI", LMH),
+            ("SA", LMH),
+        ],
+    );
+    assert_eq!((v2.len(), v3.len(), v4.len()), (729, 2592, 104_976));
+    let mut extremes = std::collections::BTreeMap::new();
+    for (kind, vectors) in [("CVSS_V2", &v2), ("CVSS_V3", &v3), ("CVSS_V4", &v4)] {
+        let (mut low, mut high) = (f64::MAX, f64::MIN);
+        for vector in vectors {
+            let score = score_osv(kind, vector, "X").unwrap_or_else(|e| panic!("{e}"));
+            let value = score.score.unwrap();
+            assert!((0.0..=10.0).contains(&value), "{vector}: {value}");
+            assert_eq!((value * 10.0).round() / 10.0, value, "{vector}: one decimal");
+            if kind != "CVSS_V2" {
+                assert_eq!(score.rating, Rating::from_score(value), "{vector}");
+            }
+            low = low.min(value);
+            high = high.max(value);
+        }
+        extremes.insert(kind, (low, high));
+    }
+    // Each version spans the whole scale.
+    assert!(extremes.values().all(|&range| range == (0.0, 10.0)), "{extremes:?}");
+}
