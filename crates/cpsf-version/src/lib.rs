@@ -7,6 +7,11 @@
 //!
 //! Numbers are never converted to machine integers: digit runs are compared by length after dropping leading zeros,
 //! then digit by digit, so `99999999999999999999999` orders correctly and nothing overflows.
+//!
+//! Every scheme is a total order, so sorting versions never meets an inconsistent comparison (std's sort may
+//! panic on one). Where an ecosystem's own comparator is not transitive (Maven's `ComparableVersion`, PHP's
+//! `version_compare` on `#`), the scheme gives the nearest total order; the module documentation says where it
+//! departs. An unparseable version is a [`VersionError`] with the reason.
 
 use std::cmp::Ordering;
 use std::fmt;

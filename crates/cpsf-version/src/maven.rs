@@ -75,7 +75,18 @@ pub(crate) fn parse(text: &str) -> Result<Parsed, String> {
         piece_start = i + 1;
     }
     trim_nulls(text, &mut tokens);
-    let keys = (0..tokens.len()).map(|i| key(text, &tokens, i)).collect();
+    // What follows each token after any nulls, computed from the end (a `.0`'s key depends on it).
+    let mut next_below = vec![None; tokens.len()];
+    let mut after: Option<bool> = None;
+    for (i, t) in tokens.iter().enumerate().rev() {
+        if let Some(slot) = next_below.get_mut(i) {
+            *slot = after;
+        }
+        if !is_null(text, t) {
+            after = Some(matches!(t.value, Value::Known(k) if k < Known::Release));
+        }
+    }
+    let keys = tokens.iter().zip(next_below).map(|(t, below)| key(text, t, below)).collect();
     Ok(Parsed { keys })
 }
 
@@ -137,11 +148,14 @@ fn is_null(text: &str, t: &Token) -> bool {
 
 /// Drop null tokens at the end and before each `-` token, walking from the end; the first token stays.
 fn trim_nulls(text: &str, tokens: &mut Vec<Token>) {
+    let mut keep = vec![true; tokens.len()];
     let mut i = tokens.len() as isize - 1;
     while i > 0 {
         let iu = i as usize;
         if tokens.get(iu).is_some_and(|t| is_null(text, t)) {
-            tokens.remove(iu);
+            if let Some(k) = keep.get_mut(iu) {
+                *k = false;
+            }
             i -= 1;
             continue;
         }
@@ -150,6 +164,8 @@ fn trim_nulls(text: &str, tokens: &mut Vec<Token>) {
         }
         i -= 1;
     }
+    let mut flags = keep.into_iter();
+    tokens.retain(|_| flags.next().unwrap_or(true));
 }
 
 pub(crate) fn compare(a: &str, pa: &Parsed, b: &str, pb: &Parsed) -> Ordering {
@@ -186,8 +202,9 @@ enum Key {
     Number(u8, Span),
 }
 
-fn key(text: &str, tokens: &[Token], i: usize) -> Key {
-    let Some(t) = tokens.get(i) else { return Key::End };
+/// The key of a token; `next_below` says whether the first non-null token after it is a qualifier below release
+/// (`None`: only nulls follow).
+fn key(text: &str, t: &Token, next_below: Option<bool>) -> Key {
     let dash = t.sep == Sep::Dash;
     match t.value {
         Value::Known(Known::Release) => Key::End,
@@ -196,15 +213,12 @@ fn key(text: &str, tokens: &[Token], i: usize) -> Key {
         Value::Other(span) => Key::Other(if dash { 5 } else { 4 }, span),
         Value::Number(span) if dash => Key::Number(6, span),
         Value::Number(span) if !span.bytes(text).is_empty() => Key::Number(7, span),
-        Value::Number(span) => {
-            // A `.0`: what follows the run of nulls decides.
-            let next = tokens.get(i + 1..).unwrap_or(&[]).iter().find(|t| !is_null(text, t));
-            match next.map(|t| t.value) {
-                None => Key::End,
-                Some(Value::Known(k)) if k < Known::Release => Key::ZeroBelow,
-                Some(_) => Key::Number(7, span),
-            }
-        }
+        // A `.0`: what follows the run of nulls decides.
+        Value::Number(span) => match next_below {
+            None => Key::End,
+            Some(true) => Key::ZeroBelow,
+            Some(false) => Key::Number(7, span),
+        },
     }
 }
 

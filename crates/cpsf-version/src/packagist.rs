@@ -129,7 +129,7 @@ mod tests {
 
     #[test]
     fn packagist_order() {
-        let chain = ["1.0-dev", "1.0a1", "1.0b1", "1.0RC1", "1.0", "1.0pl1", "1.0.1"];
+        let chain = ["1.0-dev", "1.0a1", "1.0b1", "1.0RC1", "1.0", "1.0pl1"];
         for w in chain.windows(2) {
             assert_eq!(cmp(w[0], w[1]), Less, "{} < {}", w[0], w[1]);
         }
@@ -137,6 +137,11 @@ mod tests {
         assert_eq!(cmp("v1.0.0", "1.0.0"), Equal);
         assert_eq!(cmp("1.25.0-beta2.1", "1.25.0-b.2.1"), Equal);
         assert_eq!(cmp("dev-main", "0.0.1"), Less);
+        // `pl` outranks any number in the same place, as in PHP.
+        assert_eq!(cmp("1.0pl1", "1.0.1"), Greater);
+        assert_eq!(cmp("1.0", "1.0.0"), Less);
+        assert_eq!(cmp("1.2.3.#", "1.2.3"), Equal);
+        assert_eq!(cmp("1.2.3.#.beta", "1.2.3"), Less);
         assert!(Scheme::Packagist.parse("").is_err());
     }
 }

@@ -236,6 +236,14 @@ mod tests {
     }
 
     #[test]
+    fn hex_is_semver() {
+        let h = Scheme::Hex;
+        assert_eq!(cmp(h, "1.0.0-rc.1", "1.0.0"), Less);
+        assert_eq!(cmp(h, "1.0.0+build.1", "1.0.0"), Equal);
+        assert_eq!(cmp(h, "0.10.0", "0.9.0"), Greater);
+    }
+
+    #[test]
     fn pub_orders_builds() {
         let p = Scheme::Pub;
         assert_eq!(cmp(p, "1.0.0", "1.0.0+build"), Less);
