@@ -116,6 +116,26 @@ purl_seeds() { # corpus
   done < <(grep -rhoE '"pkg:[^"\\]*"' "$CPSF_TEST_DATA/purl-spec" | tr -d '"' | sort -u)
 }
 
+# Seeds of version_compare: a byte choosing the scheme (its index in cpsf_version::ALL_SCHEMES), then two versions
+# separated by a newline: built-in pairs, plus the first lines of the OSV version-ordering vectors.
+version_seeds() { # corpus
+  local corpus="$1" n=0 entry index file a op b
+  printf '\x00%s\n%s' 1.2.3-rc.1 1.2.3 >"$corpus/builtin-1"
+  printf '\x03%s\n%s' 1.0.0.Final 1.0-SNAPSHOT >"$corpus/builtin-2"
+  [[ -n "${CPSF_TEST_DATA:-}" && -d "$CPSF_TEST_DATA/osv-version-ordering" ]] || return 0
+  for entry in semver:0 pypi:2 maven:3 nuget:4 rubygems:5 packagist:6 pub:7 debian:9 alpine:10 redhat:11; do
+    index="${entry#*:}"
+    file="$CPSF_TEST_DATA/osv-version-ordering/${entry%%:*}-versions.txt"
+    [[ -f "$file" ]] || continue
+    while read -r a op b; do
+      [[ "$op" == "<" || "$op" == ">" || "$op" == "=" ]] || continue
+      n=$((n + 1))
+      # shellcheck disable=SC2059 # the format carries the scheme byte
+      printf "\\x$(printf %02x "$index")%s\n%s" "$a" "$b" >"$corpus/osv-$n"
+    done < <(head -n 60 "$file")
+  done
+}
+
 if [[ -n "${CPSF_FUZZ_SEEDS_ONLY:-}" ]]; then
   work="$CPSF_FUZZ_SEEDS_ONLY"
   mkdir -p "$work"
@@ -144,6 +164,7 @@ for line in "${lines[@]}"; do
     sbom) sbom_seeds "$corpus" ;;
     vex) vex_seeds "$corpus" ;;
     -) purl_seeds "$corpus" ;;
+    versions) version_seeds "$corpus" ;;
     *) read -ra globs <<<"$patterns"; lockfile_seeds "$corpus" "$seeds" "${globs[@]}" ;;
   esac
   # Inputs that once failed (fuzz/regressions/<target>/) are always run first, so a fixed bug stays fixed.
