@@ -47,7 +47,10 @@ fn same_findings_as_cargo_audit() {
             .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
             .map(|l| l.split_whitespace().skip(1).collect::<Vec<_>>().join(" "))
             .collect();
-        let lock = data.join(format!("large-lockfiles/cargo/{name}.Cargo.lock"));
+        // Under its real name, as a project would have it.
+        let lock = dir.join(&name).join("Cargo.lock");
+        std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+        std::fs::copy(data.join(format!("large-lockfiles/cargo/{name}.Cargo.lock")), &lock).unwrap();
         let inventory = discover(&lock, &DiscoverOptions::default(), &Quiet).unwrap();
         let output = match_components(&store, &inventory.components).unwrap();
         let got: BTreeSet<String> = output
