@@ -64,36 +64,40 @@ struct Hit {
 /// Match every component against the store.
 pub fn match_components(store: &Store, components: &[Component]) -> Result<MatchOutput, StoreError> {
     let mut out = MatchOutput::default();
-    let mut ids_cache: HashMap<(&'static str, String), Vec<String>> = HashMap::new();
     let mut advisories: HashMap<String, Arc<Advisory>> = HashMap::new();
     let mut unreadable: BTreeSet<String> = BTreeSet::new();
 
+    // Which components can be looked up, and one query per ecosystem for all their packages.
+    let mut wanted: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
+    let mut lookups: Vec<Option<(&'static str, String, &str)>> = Vec::with_capacity(components.len());
     for component in components {
-        let Some(purl) = &component.purl else {
-            out.components_skipped += 1;
-            continue;
-        };
-        let Some(version) = purl.version().or(component.version.as_deref()).filter(|v| !v.is_empty()) else {
-            out.components_skipped += 1;
-            continue;
-        };
-        let Some((ecosystem, name)) = osv_package(purl) else {
-            out.components_skipped += 1;
-            continue;
-        };
-        out.components_scanned += 1;
-        let key = package_key(ecosystem, &name);
-        let ids = match ids_cache.get(&(ecosystem, key.clone())) {
-            Some(ids) => ids.clone(),
-            None => {
-                let ids = store.ids_for(ecosystem, &key)?;
-                ids_cache.insert((ecosystem, key.clone()), ids.clone());
-                ids
+        let lookup = component.purl.as_ref().and_then(|purl| {
+            let version = purl.version().or(component.version.as_deref()).filter(|v| !v.is_empty())?;
+            let (ecosystem, name) = osv_package(purl)?;
+            Some((ecosystem, package_key(ecosystem, &name), version))
+        });
+        match &lookup {
+            Some((ecosystem, key, _)) => {
+                out.components_scanned += 1;
+                wanted.entry(ecosystem).or_default().insert(key.clone());
             }
-        };
-        if ids.is_empty() {
-            continue;
+            None => out.components_skipped += 1,
         }
+        lookups.push(lookup);
+    }
+    let mut candidates: HashMap<(&'static str, String), Vec<String>> = HashMap::new();
+    for (ecosystem, keys) in wanted {
+        let keys: Vec<String> = keys.into_iter().collect();
+        for (key, ids) in store.ids_for_many(ecosystem, &keys)? {
+            candidates.insert((ecosystem, key), ids);
+        }
+    }
+
+    for (component, lookup) in components.iter().zip(lookups) {
+        let Some((ecosystem, key, version)) = lookup else { continue };
+        let Some(purl) = &component.purl else { continue };
+        let Some(ids) = candidates.get(&(ecosystem, key.clone())) else { continue };
+        let ids = ids.clone();
         let mut hits = Vec::new();
         let mut unorderable: Option<String> = None;
         for id in ids {
@@ -139,13 +143,13 @@ pub fn match_components(store: &Store, components: &[Component]) -> Result<Match
                 }
             }
         }
-        if let Some(reason) = unorderable {
-            if unreadable.insert(component.bom_ref.clone()) {
-                out.warnings.push(format!(
+        if let Some(reason) = unorderable
+            && unreadable.insert(component.bom_ref.clone())
+        {
+            out.warnings.push(format!(
                     "{}: version {version} cannot be ordered in {ecosystem} ({reason}); only advisories listing it exactly were checked",
                     component.bom_ref
                 ));
-            }
         }
         if hits.is_empty() {
             continue;
@@ -240,10 +244,10 @@ fn build_finding(
                 Err(e) => warnings.push(format!("{}: severity {:?} not used: {e}", hit.advisory.id, entry.score)),
             }
         }
-        if let Some(word) = &hit.advisory.source_severity {
-            if let Some(score) = severity::score_word(word, &hit.advisory.id) {
-                scores.push(score);
-            }
+        if let Some(word) = &hit.advisory.source_severity
+            && let Some(score) = severity::score_word(word, &hit.advisory.id)
+        {
+            scores.push(score);
         }
     }
     let (rating, cvss_score) = severity::preferred(&scores);
@@ -263,10 +267,10 @@ fn build_finding(
     }
     let mut references: Vec<String> = Vec::new();
     for hit in &group {
-        if let Some(url) = &hit.evidence.url {
-            if !references.contains(url) {
-                references.push(url.clone());
-            }
+        if let Some(url) = &hit.evidence.url
+            && !references.contains(url)
+        {
+            references.push(url.clone());
         }
     }
     Ok(Finding {

@@ -97,10 +97,10 @@ pub fn evaluate(affected: &Affected, version: &str) -> Result<Verdict, Unorderab
             return Ok(hit(notes));
         }
     }
-    if orderable_ranges == 0 {
-        if let Some(reason) = unorderable {
-            return Err(Unorderable(reason));
-        }
+    if orderable_ranges == 0
+        && let Some(reason) = unorderable
+    {
+        return Err(Unorderable(reason));
     }
     Ok(Verdict { affected: false, confidence: Confidence::High, note: None })
 }
@@ -249,10 +249,10 @@ pub fn fixed_versions(affected: &Affected) -> Vec<String> {
             continue;
         }
         for event in &range.events {
-            if let Event::Fixed(v) = event {
-                if !out.contains(v) {
-                    out.push(v.clone());
-                }
+            if let Event::Fixed(v) = event
+                && !out.contains(v)
+            {
+                out.push(v.clone());
             }
         }
     }

@@ -298,6 +298,38 @@ impl Store {
         rows.collect::<Result<Vec<_>, _>>().map_err(|e| sqlite(&self.path, e))
     }
 
+    /// For many packages of one ecosystem at once: each package key with the ids of the records (not
+    /// withdrawn) that name it. One statement for the whole set, so a scan costs one query per ecosystem.
+    pub fn ids_for_many(
+        &self,
+        ecosystem: &str,
+        packages: &[String],
+    ) -> Result<HashMap<String, Vec<String>>, StoreError> {
+        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+        if packages.is_empty() {
+            return Ok(out);
+        }
+        let keys = serde_json::to_string(packages).map_err(|e| StoreError::Invalid {
+            path: self.path.display().to_string(),
+            reason: format!("package list: {e}"),
+        })?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT a.package, a.id FROM affected a JOIN advisory r ON r.id = a.id
+                 WHERE a.ecosystem = ?1 AND a.package IN (SELECT value FROM json_each(?2)) AND r.withdrawn IS NULL",
+            )
+            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = stmt
+            .query_map(params![ecosystem, keys], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(|e| sqlite(&self.path, e))?;
+        for row in rows {
+            let (package, id) = row.map_err(|e| sqlite(&self.path, e))?;
+            out.entry(package).or_default().push(id);
+        }
+        Ok(out)
+    }
+
     /// A stored record by id.
     pub fn advisory(&self, id: &str) -> Result<Option<Advisory>, StoreError> {
         let mut stmt =

@@ -56,7 +56,9 @@ fn same_findings_as_cargo_audit() {
         let got: BTreeSet<String> = output
             .findings
             .iter()
-            .flat_map(|f| f.advisories.iter().map(move |m| format!("{} {} {}", f.component.name, f.component.version, m.id)))
+            .flat_map(|f| {
+                f.advisories.iter().map(move |m| format!("{} {} {}", f.component.name, f.component.version, m.id))
+            })
             .collect();
         let explained = |line: &str| EXPLAINED.iter().any(|(lock, l, _)| *lock == name && *l == line);
         for line in expected.difference(&got) {
@@ -69,7 +71,12 @@ fn same_findings_as_cargo_audit() {
                 problems.push_str(&format!("{name}: cpsf reports, cargo-audit does not: {line}\n"));
             }
         }
-        println!("{name}: {} components, cargo-audit {} entries, cpsf {}", inventory.components.len(), expected.len(), got.len());
+        println!(
+            "{name}: {} components, cargo-audit {} entries, cpsf {}",
+            inventory.components.len(),
+            expected.len(),
+            got.len()
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(problems.is_empty(), "unexplained differences from cargo-audit:\n{problems}");

@@ -50,10 +50,7 @@ fn every_shared_record_imports() {
     let report = import_paths(&mut store, &paths, &no_progress).unwrap();
     // Count the records on disk independently.
     let mut expected = 0usize;
-    for (dir, ext) in [
-        ("rustsec-osv/crates", "json"),
-        ("golang-vulndb/data/osv", "json"),
-    ] {
+    for (dir, ext) in [("rustsec-osv/crates", "json"), ("golang-vulndb/data/osv", "json")] {
         expected += std::fs::read_dir(advisories.join(dir))
             .unwrap()
             .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == ext))
@@ -126,7 +123,7 @@ fn reimport_replaces_only_newer_records_and_withdrawn_stop_matching() {
     let dir = scratch("incremental");
     let mut store = Store::open(&dir.join("db.sqlite")).unwrap();
     let file = write(&dir, "a.json", RECORD);
-    let first = import_paths(&mut store, &[file.clone()], &no_progress).unwrap();
+    let first = import_paths(&mut store, std::slice::from_ref(&file), &no_progress).unwrap();
     assert_eq!(first.counts.added, 1);
     assert_eq!(store.ids_for("npm", "left-pad").unwrap(), vec!["TEST-2024-0001"]);
 

@@ -86,6 +86,25 @@ pub fn reproducible(flag: bool) -> bool {
     flag || std::env::var("SOURCE_DATE_EPOCH").is_ok_and(|v| !v.trim().is_empty())
 }
 
+/// The advisory database file: `--db`/`CPSF_DB` when given, else `cpsf/advisories.db` under the user's data
+/// directory (`$XDG_DATA_HOME`, `~/.local/share`; `~/Library/Application Support` on macOS; `%LOCALAPPDATA%` on
+/// Windows).
+pub fn database_path(explicit: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = explicit {
+        return Ok(p.to_owned());
+    }
+    let env_dir = |key: &str| std::env::var_os(key).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let base = if cfg!(windows) {
+        env_dir("LOCALAPPDATA")
+    } else if cfg!(target_os = "macos") {
+        env_dir("HOME").map(|h| h.join("Library").join("Application Support"))
+    } else {
+        env_dir("XDG_DATA_HOME").or_else(|| env_dir("HOME").map(|h| h.join(".local").join("share")))
+    };
+    let base = base.context("no data directory: HOME (or XDG_DATA_HOME) is not set; pass --db FILE or set CPSF_DB")?;
+    Ok(base.join("cpsf").join("advisories.db"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,23 +123,4 @@ mod tests {
         let c: ConfigFile = toml::from_str("[sbom]\nsupplier = 'X'\nauthors = ['A']").unwrap();
         assert_eq!(c.sbom.supplier.as_deref(), Some("X"));
     }
-}
-
-/// The advisory database file: `--db`/`CPSF_DB` when given, else `cpsf/advisories.db` under the user's data
-/// directory (`$XDG_DATA_HOME`, `~/.local/share`; `~/Library/Application Support` on macOS; `%LOCALAPPDATA%` on
-/// Windows).
-pub fn database_path(explicit: Option<&Path>) -> Result<PathBuf> {
-    if let Some(p) = explicit {
-        return Ok(p.to_owned());
-    }
-    let env_dir = |key: &str| std::env::var_os(key).filter(|v| !v.is_empty()).map(PathBuf::from);
-    let base = if cfg!(windows) {
-        env_dir("LOCALAPPDATA")
-    } else if cfg!(target_os = "macos") {
-        env_dir("HOME").map(|h| h.join("Library").join("Application Support"))
-    } else {
-        env_dir("XDG_DATA_HOME").or_else(|| env_dir("HOME").map(|h| h.join(".local").join("share")))
-    };
-    let base = base.context("no data directory: HOME (or XDG_DATA_HOME) is not set; pass --db FILE or set CPSF_DB")?;
-    Ok(base.join("cpsf").join("advisories.db"))
 }

@@ -32,17 +32,17 @@ fn run_import(store: &mut Store, paths: &[PathBuf], printer: &Printer) -> Result
     let spinner = Mutex::new(printer.spinner("reading advisories"));
     let progress = |origin: &str| {
         printer.detail(&format!("reading {origin}"));
-        if let Ok(guard) = spinner.lock() {
-            if let Some(bar) = guard.as_ref() {
-                bar.inc(1);
-            }
+        if let Ok(guard) = spinner.lock()
+            && let Some(bar) = guard.as_ref()
+        {
+            bar.inc(1);
         }
     };
     let report = import_paths(store, paths, &progress)?;
-    if let Ok(guard) = spinner.lock() {
-        if let Some(bar) = guard.as_ref() {
-            bar.finish_and_clear();
-        }
+    if let Ok(guard) = spinner.lock()
+        && let Some(bar) = guard.as_ref()
+    {
+        bar.finish_and_clear();
     }
     printer.warn_many(&report.warnings, 20);
     let c = report.counts;
@@ -127,11 +127,9 @@ pub fn stats(args: DbStatsArgs, printer: &Printer) -> Result<Outcome> {
     let text = match args.format {
         ReportFormat::Json => serde_json::to_string_pretty(&stats)? + "\n",
         ReportFormat::Text => {
-            let mut out = format!("database: {}\nrecords: {} ({} withdrawn)\n", stats.path, stats.records, stats.withdrawn);
-            out.push_str(&format!(
-                "newest modified: {}\n",
-                stats.newest_modified.as_deref().unwrap_or("-")
-            ));
+            let mut out =
+                format!("database: {}\nrecords: {} ({} withdrawn)\n", stats.path, stats.records, stats.withdrawn);
+            out.push_str(&format!("newest modified: {}\n", stats.newest_modified.as_deref().unwrap_or("-")));
             out.push_str(&format!(
                 "KEV catalog: {} ({} entries)\nEPSS scores: {} ({} CVEs)\n\n",
                 stats.kev_catalog_version.as_deref().unwrap_or("not imported"),

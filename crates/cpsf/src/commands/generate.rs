@@ -44,7 +44,11 @@ pub fn discover_options(args: &DiscoverArgs, config: &ConfigFile) -> DiscoverOpt
 }
 
 /// Read a tree (or one lockfile) into an inventory, with a progress bar and every diagnostic as a warning.
-pub fn read_tree(path: &std::path::Path, options: &DiscoverOptions, printer: &Printer) -> Result<cpsf_model::Inventory> {
+pub fn read_tree(
+    path: &std::path::Path,
+    options: &DiscoverOptions,
+    printer: &Printer,
+) -> Result<cpsf_model::Inventory> {
     let progress = Progress { printer, bar: OnceCell::new() };
     let inventory = discover(path, options, &progress)?;
     if let Some(Some(bar)) = progress.bar.get() {

@@ -5,8 +5,8 @@ pub mod db;
 pub mod diff;
 pub mod generate;
 pub mod merge;
-pub mod scan;
 pub mod meta;
+pub mod scan;
 pub mod validate;
 
 use std::io::Write;

@@ -18,7 +18,6 @@ use crate::cli::{DiscoverArgs, ScanArgs, ScanFormat, SeverityArg, VexArgs, VexFo
 use crate::printer::Printer;
 use crate::settings::{ConfigFile, database_path, document_timestamp};
 
-
 /// Findings of one target, with the database they came from.
 struct Scanned {
     target: String,
@@ -103,19 +102,18 @@ pub fn run(args: ScanArgs, config: &ConfigFile, printer: &Printer) -> Result<Out
     findings.retain(|f| {
         (!args.ignore_unfixed || f.fixed_version.is_some()) && (wanted.is_empty() || wanted.contains(&f.severity))
     });
-    let gate = findings.iter().filter(|f| f.suppression.is_none()).any(|f| {
-        args.fail_on.is_some_and(|t| reaches(f, rating_of(t))) || (args.fail_on_kev && f.kev.is_some())
-    });
+    let gate = findings
+        .iter()
+        .filter(|f| f.suppression.is_none())
+        .any(|f| args.fail_on.is_some_and(|t| reaches(f, rating_of(t))) || (args.fail_on_kev && f.kev.is_some()));
     let mut report = ScanReport::new(target, database, matched.components_scanned, findings, matched.warnings);
     // The matcher knows each component's exact fix (the smallest version outside every range); use it where
     // no VEX statement changed which findings count.
     for component in &mut report.components {
         let suppressed_here =
             report.findings.iter().any(|f| f.component.bom_ref == component.bom_ref && f.suppression.is_some());
-        if !suppressed_here {
-            if let Some(fix) = matched.component_fixes.get(&component.bom_ref) {
-                component.fixed_version = fix.clone();
-            }
+        if !suppressed_here && let Some(fix) = matched.component_fixes.get(&component.bom_ref) {
+            component.fixed_version = fix.clone();
         }
     }
     if args.format != ScanFormat::Table && !args.show_suppressed {
@@ -156,7 +154,12 @@ pub fn run_vex(args: VexArgs, config: &ConfigFile, printer: &Printer) -> Result<
             if !verdict.valid {
                 anyhow::bail!(
                     "the CycloneDX VEX document breaks the 1.6 schema (a cpsf bug): {}",
-                    verdict.errors.iter().map(|e| format!("{}: {}", e.pointer, e.message)).collect::<Vec<_>>().join("; ")
+                    verdict
+                        .errors
+                        .iter()
+                        .map(|e| format!("{}: {}", e.pointer, e.message))
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 );
             }
             value
