@@ -357,3 +357,256 @@ fn tempdir(name: &str) -> PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+// ---- vulnerability management: db, scan, vex ----
+
+fn scan_data(path: &str) -> String {
+    data("scan").join(path).display().to_string()
+}
+
+/// A fresh advisory database holding the scan fixtures' records, KEV catalog and EPSS scores.
+fn scan_db(name: &str) -> String {
+    let db = tempdir(name).join("advisories.db").display().to_string();
+    let r = check(&["db", "import", "--db", &db, &scan_data("advisories")], 0);
+    assert!(r.stderr.contains("3 records read from 5 files: 3 added"), "{}", r.stderr);
+    assert!(r.stderr.contains("KEV catalog 2099.01.01: 1 entries"), "{}", r.stderr);
+    db
+}
+
+#[test]
+fn db_import_and_stats_describe_what_was_loaded() {
+    let db = scan_db("db-stats");
+    let text = check(&["db", "stats", "--db", &db], 0).stdout;
+    assert!(text.contains("records: 3 (0 withdrawn)"), "{text}");
+    assert!(text.contains("KEV catalog: 2099.01.01 (1 entries)"), "{text}");
+    let stats = json(&check(&["db", "stats", "--db", &db, "--format", "json"], 0).stdout);
+    assert_eq!(stats["records"], 3);
+    assert_eq!(stats["epss_scores"], 2);
+    assert_eq!(stats["newest_modified"], "2024-02-01T00:00:00Z");
+    // Re-import changes nothing.
+    let again = check(&["db", "import", "--db", &db, &scan_data("advisories")], 0);
+    assert!(again.stderr.contains("0 added, 0 updated, 3 unchanged"), "{}", again.stderr);
+    // Nothing importable is an error (exit 2) that says so.
+    let empty = tempdir("db-empty");
+    let r = check(&["db", "import", "--db", &db, &empty.display().to_string()], 2);
+    assert!(r.stderr.contains("nothing imported"), "{}", r.stderr);
+}
+
+#[test]
+fn scan_reports_deduplicated_findings_with_severity_kev_epss_and_fix() {
+    let db = scan_db("scan-json");
+    let r = check(&["scan", &scan_data("project"), "--db", &db, "--format", "json"], 0);
+    let report = json(&r.stdout);
+    // The JSON is what its published schema says.
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../cpsf-vuln/schemas/scan-report.schema.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
+    let errors: Vec<String> = validator.iter_errors(&report).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    assert_eq!(report["summary"]["components"], 3);
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 2, "two records of one lodash CVE are one finding: {findings:#?}");
+    let lodash = findings.iter().find(|f| f["component"]["name"] == "lodash").unwrap();
+    assert_eq!(lodash["id"], "CVE-2021-23337");
+    assert_eq!(lodash["aliases"], serde_json::json!(["CVE-2021-23337", "GHSA-35jh-r3h4-6jhm", "OSV-2021-0001"]));
+    assert_eq!(lodash["advisories"].as_array().unwrap().len(), 2);
+    assert_eq!(lodash["severity"], "high");
+    assert_eq!(lodash["cvss_score"], 7.2);
+    assert_eq!(lodash["fixed_version"], "4.17.21");
+    assert_eq!(lodash["epss"]["score"], 0.01234);
+    let minimist = findings.iter().find(|f| f["component"]["name"] == "minimist").unwrap();
+    assert_eq!(minimist["severity"], "critical");
+    assert_eq!(minimist["kev"]["date_added"], "2099-01-01");
+    assert_eq!(minimist["fixed_version"], "0.2.4");
+    assert_eq!(minimist["component"]["locations"][0]["line"], 26);
+
+    // The table names both, marks KEV and the fix.
+    let table = check(&["scan", &scan_data("project"), "--db", &db], 0).stdout;
+    assert!(table.contains("CVE-2021-44906") && table.contains("KEV") && table.contains("fix: 4.17.21"), "{table}");
+}
+
+#[test]
+fn scan_gates_and_filters_set_the_exit_status() {
+    let db = scan_db("scan-gates");
+    let project = scan_data("project");
+    let base = ["scan", project.as_str(), "--db", db.as_str(), "--format", "json"];
+    let with = |extra: &[&str], code: i32| {
+        let mut args: Vec<&str> = base.to_vec();
+        args.extend_from_slice(extra);
+        json(&check(&args, code).stdout)
+    };
+    with(&["--fail-on", "critical"], 1);
+    with(&["--fail-on-kev"], 1);
+    // Only high findings are reported, and none of them is critical.
+    let high = with(&["--severity", "high", "--fail-on", "critical"], 0);
+    assert_eq!(high["findings"].as_array().unwrap().len(), 1);
+    // With VEX marking lodash not affected, a high gate still trips on minimist, and lodash is left out...
+    let vex = scan_data("vex/openvex.json");
+    let r = with(&["--vex", &vex, "--fail-on", "high"], 1);
+    assert_eq!(r["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(r["summary"]["suppressed"], 1);
+    // ...unless asked for, with the justification.
+    let r = with(&["--vex", &vex, "--show-suppressed", "--severity", "high", "--fail-on", "high"], 0);
+    let lodash = &r["findings"][0];
+    assert_eq!(lodash["suppression"]["status"], "not_affected");
+    assert_eq!(lodash["suppression"]["justification"], "vulnerable_code_not_in_execute_path");
+    let table = check(&["scan", &project, "--db", &db, "--vex", &vex, "--show-suppressed"], 0).stdout;
+    assert!(table.contains("vulnerable_code_not_in_execute_path"), "{table}");
+    // --ignore-unfixed keeps both (both have fixes).
+    assert_eq!(with(&["--ignore-unfixed"], 0)["findings"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn scan_writes_sarif_and_a_cyclonedx_vdr_and_reads_sboms() {
+    let db = scan_db("scan-formats");
+    let dir = tempdir("scan-formats-out");
+    let project = scan_data("project");
+    let sarif = json(&check(&["scan", &project, "--db", &db, "--format", "sarif"], 0).stdout);
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), 2);
+    assert!(results.iter().any(|r| r["level"] == "error" && r["ruleId"] == "CVE-2021-44906"), "{results:#?}");
+
+    let vdr = dir.join("vdr.json");
+    check(&["scan", &project, "--db", &db, "--format", "cyclonedx", "-o", &vdr.display().to_string()], 0);
+    let doc = json(&std::fs::read_to_string(&vdr).unwrap());
+    assert_eq!(doc["specVersion"], "1.6");
+    assert_eq!(doc["vulnerabilities"].as_array().unwrap().len(), 2);
+    // Schema-valid by our own validator.
+    check(&["sbom", "validate", &vdr.display().to_string()], 0);
+
+    // An SBOM of the project scans to the same findings as the project.
+    let sbom = dir.join("sbom.cdx.json");
+    check(&["sbom", "generate", &project, "-o", &sbom.display().to_string()], 0);
+    let from_sbom = json(&check(&["scan", &sbom.display().to_string(), "--db", &db, "--format", "json"], 0).stdout);
+    let ids = |r: &serde_json::Value| {
+        let mut v: Vec<String> = r["findings"].as_array().unwrap().iter().map(|f| f["id"].to_string()).collect();
+        v.sort();
+        v
+    };
+    let from_tree = json(&check(&["scan", &project, "--db", &db, "--format", "json"], 0).stdout);
+    assert_eq!(ids(&from_sbom), ids(&from_tree));
+}
+
+#[test]
+fn vex_command_writes_openvex_and_cyclonedx_vex() {
+    let db = scan_db("vex-out");
+    let project = scan_data("project");
+    let vex = scan_data("vex/openvex.json");
+    let doc = json(
+        &check(&["vex", &project, "--db", &db, "--vex", &vex, "--author", "Example Corp PSIRT", "--reproducible"], 0)
+            .stdout,
+    );
+    assert_eq!(doc["@context"], "https://openvex.dev/ns/v0.2.0");
+    assert_eq!(doc["author"], "Example Corp PSIRT");
+    let statements = doc["statements"].as_array().unwrap();
+    assert_eq!(statements.len(), 2);
+    let status = |name: &str| {
+        statements
+            .iter()
+            .find(|s| s["products"].to_string().contains(name))
+            .map(|s| s["status"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
+    assert_eq!(status("lodash"), "not_affected");
+    assert_eq!(status("minimist"), "under_investigation");
+    // The written document works as input: it suppresses what it says is not affected.
+    let dir = tempdir("vex-out-files");
+    let written = dir.join("triage.openvex.json");
+    std::fs::write(&written, serde_json::to_string(&doc).unwrap()).unwrap();
+    let r = json(
+        &check(&["scan", &project, "--db", &db, "--format", "json", "--vex", &written.display().to_string()], 0).stdout,
+    );
+    assert_eq!(r["summary"]["suppressed"], 1);
+    // CycloneDX VEX, schema-checked before it is printed.
+    let cdx = json(&check(&["vex", &project, "--db", &db, "--format", "cyclonedx", "--reproducible"], 0).stdout);
+    assert_eq!(cdx["vulnerabilities"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn scan_without_a_database_says_how_to_make_one() {
+    let dir = tempdir("no-db");
+    let missing = dir.join("none.db").display().to_string();
+    let r = check(&["scan", &scan_data("project"), "--db", &missing], 2);
+    assert!(r.stderr.contains("does not exist") && r.stderr.contains("cpsf db import"), "{}", r.stderr);
+    let r = check(&["scan", &scan_data("project"), "--db", &missing, "--vex", "/nonexistent/vex.json"], 2);
+    assert!(r.stderr.contains("none.db") || r.stderr.contains("vex.json"), "{}", r.stderr);
+}
+
+/// `db update` against a loopback server: the npm archive is fetched, verified and imported; a missing
+/// ecosystem is a warning and exit 1.
+#[test]
+fn db_update_downloads_from_a_local_server_and_imports() {
+    use std::io::{Read, Write};
+    // The archive the server hands out: the scan fixtures' records.
+    let mut archive = Vec::new();
+    {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(&mut archive));
+        for name in ["GHSA-35jh-r3h4-6jhm.json", "GHSA-xvch-5gv4-984h.json"] {
+            zip.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+            zip.write_all(&std::fs::read(data("scan/advisories").join(name)).unwrap()).unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = std::thread::spawn(move || {
+        for _ in 0..2 {
+            let Ok((mut stream, _)) = listener.accept() else { return };
+            stream.set_read_timeout(Some(std::time::Duration::from_secs(10))).unwrap();
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let head = String::from_utf8_lossy(&request);
+            let response = if head.starts_with("GET /npm/all.zip ") {
+                let mut r = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nContent-Type: application/zip\r\nConnection: close\r\n\r\n",
+                    archive.len()
+                )
+                .into_bytes();
+                r.extend_from_slice(&archive);
+                r
+            } else {
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_vec()
+            };
+            let _ = stream.write_all(&response);
+        }
+    });
+    let dir = tempdir("db-update");
+    let db = dir.join("advisories.db").display().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    let r = check(
+        &[
+            "db",
+            "update",
+            "--db",
+            &db,
+            "--base-url",
+            &base,
+            "--ecosystem",
+            "npm",
+            "--ecosystem",
+            "PyPI",
+            "--no-kev",
+            "--no-epss",
+        ],
+        1,
+    );
+    assert!(r.stderr.contains("2 records read") && r.stderr.contains("2 added"), "{}", r.stderr);
+    assert!(r.stderr.contains("PyPI/all.zip") && r.stderr.contains("404"), "{}", r.stderr);
+    server.join().unwrap();
+    assert!(dir.join("downloads/npm/all.zip").is_file());
+    let stats = json(&check(&["db", "stats", "--db", &db, "--format", "json"], 0).stdout);
+    assert_eq!(stats["records"], 2);
+}
