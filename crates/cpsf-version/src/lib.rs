@@ -8,10 +8,15 @@
 //! Numbers are never converted to machine integers: digit runs are compared by length after dropping leading zeros,
 //! then digit by digit, so `99999999999999999999999` orders correctly and nothing overflows.
 //!
-//! Every scheme is a total order, so sorting versions never meets an inconsistent comparison (std's sort may
-//! panic on one). Where an ecosystem's own comparator is not transitive (Maven's `ComparableVersion`, PHP's
-//! `version_compare` on `#`), the scheme gives the nearest total order; the module documentation says where it
-//! departs. An unparseable version is a [`VersionError`] with the reason.
+//! Every scheme but two is a total order. Maven and Packagist follow their ecosystem's own comparator pair by pair
+//! (Maven's `ComparableVersion`; PHP's `version_compare` as osv-scalibr applies it), and those are not transitive
+//! on some inputs (`2.9.0.RC1 < 2.9.0 < 2.9.0-1` yet `2.9.0-1 < 2.9.0.RC1` in Maven; `1.2.3.# = 1.2.3` and
+//! `1.2.3.# = 1.2.3.1` yet `1.2.3 < 1.2.3.1` in Packagist). std's sorts may panic on such an order, so sort
+//! versions with [`sort_versions`] (or items carrying versions with [`sort_stable_by`]), which never panic and
+//! give the sorted order whenever the versions at hand are totally ordered. The Maven parse also allocates (its
+//! lists, and a lower-cased copy when the version has capitals).
+//!
+//! An unparseable version is a [`VersionError`] with the reason.
 
 use std::cmp::Ordering;
 use std::fmt;
@@ -37,13 +42,14 @@ pub enum Scheme {
     Go,
     /// PEP 440 (PyPI).
     Pep440,
-    /// Maven `ComparableVersion`.
+    /// Maven `ComparableVersion`, pairwise (not transitive on some inputs: see [`sort_versions`]).
     Maven,
     /// NuGet (SemVer 2.0 plus a fourth number, case-insensitive labels).
     NuGet,
     /// RubyGems `Gem::Version`.
     RubyGems,
-    /// Composer (Packagist).
+    /// Composer (Packagist): PHP `version_compare`, pairwise (not transitive on some inputs: see
+    /// [`sort_versions`]).
     Packagist,
     /// Dart pub.
     Pub,
@@ -165,6 +171,13 @@ impl Scheme {
     /// Whether `version` is a valid version of this scheme.
     pub fn is_valid(self, version: &str) -> bool {
         self.parse_repr(version).is_ok()
+    }
+
+    /// Whether this scheme's comparison is a total order on all its versions. `false` for [`Scheme::Maven`] and
+    /// [`Scheme::Packagist`], which follow their ecosystem's comparator pair by pair; sort those (and, to be safe,
+    /// any versions) with [`sort_versions`].
+    pub fn is_total_order(self) -> bool {
+        !matches!(self, Scheme::Maven | Scheme::Packagist)
     }
 
     /// Compare two version strings of this scheme (without copying either).
@@ -295,10 +308,145 @@ impl PartialOrd for Version {
         Some(self.cmp(other))
     }
 }
+/// Versions of different schemes order by scheme. Versions of one scheme order by its rules, which for every scheme
+/// but [`Scheme::Maven`] and [`Scheme::Packagist`] is a total order. Those two follow upstream pair by pair (Maven's
+/// `ComparableVersion`, PHP's `version_compare`) and are not guaranteed transitive, nor is their equality: each
+/// single comparison is right, but a chain of them may contradict another. std's `sort`, `sort_unstable`,
+/// `BinaryHeap` and `BTreeMap` assume a total order (std's sorts may panic when they notice it is not), so sort
+/// versions with [`sort_versions`].
 impl Ord for Version {
     fn cmp(&self, other: &Self) -> Ordering {
         self.scheme
             .cmp(&other.scheme)
             .then_with(|| compare_parsed(&self.text, &self.parsed, &other.text, &other.parsed))
+    }
+}
+
+/// Sort versions in place, stably, in O(n log n) comparisons, using nothing but [`Version`]'s `cmp`.
+///
+/// When the versions at hand are totally ordered (always so for every scheme but Maven and Packagist, and for
+/// those whenever the set holds no cycle), the result is the sorted order: it agrees with the comparison of every
+/// pair, and equal versions keep their relative order. When they are not, no order can agree with every pair; it
+/// then still returns a permutation of the input (an order a merge sort reaches from those answers) and never
+/// panics. Prefer it to std's sorts for versions of any scheme; [`sort_stable_by`] does the same for items that
+/// carry a version.
+pub fn sort_versions(versions: &mut [Version]) {
+    sort_stable_by(versions, Version::cmp);
+}
+
+/// Sort any items in place, stably, in O(n log n) calls of `cmp`, never panicking whatever `cmp` answers: the
+/// general form of [`sort_versions`], for items that carry a version (`(Version, T)` pairs, OSV range events with
+/// a tie-break, ...). With a `cmp` that is a total order on the items at hand, the result is the sorted order.
+pub fn sort_stable_by<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+    let order = merge_sort_indices(items.len(), |i, j| match (items.get(i), items.get(j)) {
+        (Some(a), Some(b)) => cmp(a, b),
+        _ => Ordering::Equal,
+    });
+    // `dest[i]`: where the element now at `i` goes. Each swap puts one element in its place.
+    let mut dest = vec![0; order.len()];
+    for (to, &from) in order.iter().enumerate() {
+        if let Some(d) = dest.get_mut(from) {
+            *d = to;
+        }
+    }
+    for i in 0..dest.len() {
+        loop {
+            let d = dest.get(i).copied().unwrap_or(i);
+            if d == i || d >= items.len() {
+                break;
+            }
+            items.swap(i, d);
+            dest.swap(i, d);
+        }
+    }
+}
+
+/// The indices `0..n` in stable merge-sorted order by `cmp`, bottom up. Only the results of `cmp` steer it, so an
+/// inconsistent `cmp` yields some permutation, never a panic.
+fn merge_sort_indices(n: usize, cmp: impl Fn(usize, usize) -> Ordering) -> Vec<usize> {
+    let mut src: Vec<usize> = (0..n).collect();
+    let mut dst: Vec<usize> = Vec::with_capacity(n);
+    let mut width = 1;
+    while width < n {
+        dst.clear();
+        for chunk in src.chunks(2 * width) {
+            let (left, right) = chunk.split_at(width.min(chunk.len()));
+            let (mut l, mut r) = (left.iter().peekable(), right.iter().peekable());
+            loop {
+                match (l.peek(), r.peek()) {
+                    (Some(&&x), Some(&&y)) => {
+                        // Take from the right only when strictly smaller: stable.
+                        if cmp(y, x) == Ordering::Less {
+                            dst.push(y);
+                            r.next();
+                        } else {
+                            dst.push(x);
+                            l.next();
+                        }
+                    }
+                    (Some(_), None) => dst.extend(l.by_ref()),
+                    (None, Some(_)) => dst.extend(r.by_ref()),
+                    (None, None) => break,
+                }
+            }
+        }
+        std::mem::swap(&mut src, &mut dst);
+        width = width.saturating_mul(2);
+    }
+    src
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_all(scheme: Scheme, texts: &[&str]) -> Vec<Version> {
+        texts.iter().map(|t| scheme.parse(t).unwrap_or_else(|e| panic!("{e}"))).collect()
+    }
+
+    #[test]
+    fn sort_versions_sorts_stably() {
+        let mut v = parse_all(Scheme::Semver, &["1.10.0", "1.2.0", "0.1.0", "1.2.0+b", "1.2.0+a", "2.0.0-rc.1"]);
+        sort_versions(&mut v);
+        let got: Vec<&str> = v.iter().map(Version::as_str).collect();
+        assert_eq!(got, ["0.1.0", "1.2.0", "1.2.0+b", "1.2.0+a", "1.10.0", "2.0.0-rc.1"]);
+        let mut empty: Vec<Version> = Vec::new();
+        sort_versions(&mut empty);
+        let mut one = parse_all(Scheme::Semver, &["1.0.0"]);
+        sort_versions(&mut one);
+        assert_eq!(one.len(), 1);
+    }
+
+    #[test]
+    fn sort_versions_survives_cycles() {
+        // Maven's cycle, in every starting order: a permutation comes back, no panic.
+        let texts = ["2.9.0-1", "2.9.0.RC1", "2.9.0", "2.9.0.RC1", "2.9.0-1"];
+        for rot in 0..texts.len() {
+            let mut rotated = texts.to_vec();
+            rotated.rotate_left(rot);
+            let mut v = parse_all(Scheme::Maven, &rotated);
+            sort_versions(&mut v);
+            let mut got: Vec<&str> = v.iter().map(Version::as_str).collect();
+            got.sort_unstable();
+            let mut want = texts.to_vec();
+            want.sort_unstable();
+            assert_eq!(got, want);
+        }
+        let mut v = parse_all(Scheme::Packagist, &["1.2.3.1", "1.2.3.#", "1.2.3", "1.2.3.#", "1.2.3.1"]);
+        sort_versions(&mut v);
+        assert_eq!(v.len(), 5);
+        // Any comparator, however inconsistent, and any length.
+        let mut n: Vec<u32> = (0..1000).rev().collect();
+        sort_stable_by(&mut n, |a, b| (a % 7).cmp(&(b % 3)));
+        assert_eq!(n.len(), 1000);
+        let mut n: Vec<u32> = (0..1000).map(|i| (i * 7919) % 1000).collect();
+        sort_stable_by(&mut n, |a, b| (a / 10).cmp(&(b / 10)));
+        assert!(n.windows(2).all(|w| w[0] / 10 <= w[1] / 10));
+        // Stable: within a block of ten, the original order (by `(i * 7919) % 1000`) is kept.
+        let block: Vec<u32> = n.iter().copied().filter(|x| x / 10 == 0).collect();
+        let original: Vec<u32> = (0..1000).map(|i| (i * 7919) % 1000).filter(|x| x / 10 == 0).collect();
+        assert_eq!(block, original);
+        assert!(!Scheme::Maven.is_total_order() && !Scheme::Packagist.is_total_order());
+        assert!(Scheme::Semver.is_total_order());
     }
 }

@@ -1,14 +1,17 @@
-//! Packagist (Composer) versions, ordered like PHP's `version_compare`, which Composer's comparator uses.
+//! Packagist (Composer) versions, ordered like PHP's `version_compare` (which Composer's comparator uses) as
+//! osv-scalibr's Packagist comparator applies it, pairwise and without adjustments.
 //!
-//! A leading `v`/`V` is dropped; `-`, `_` and `+` count as `.`; a `.` is implied wherever a digit meets a
-//! non-digit. The resulting parts compare pairwise: numbers by value; words by their special form, found by
-//! prefix: `dev` < `alpha`/`a` < `beta`/`b` < `RC`/`rc` < a number < `pl`/`p`, any other word lowest. When one
-//! version runs out, the longer one is greater if its next part is a number or `pl`, smaller if it is a lower
-//! word (so `1.0 < 1.0.0`, `1.0 < 1.0pl1`, `1.0 > 1.0rc1`).
+//! A leading `v`, then a leading `V`, is dropped; `-`, `_` and `+` count as `.`; a `.` is implied wherever a
+//! digit meets a non-digit. The resulting parts (empty ones included) compare pairwise: two numbers by value
+//! (any size); otherwise by weight: a word weighs its special form, found by prefix, `dev` < `alpha`/`a` <
+//! `beta`/`b` < `RC`/`rc` < `#` < `pl`/`p`, any other word (and an empty part) lowest; a number weighs as `#`.
+//! When one version runs out, the longer one's further parts decide in turn: a number makes it greater, a word
+//! compares its weight with `#` (so `1.0 < 1.0.0`, `1.0 < 1.0pl1`, `1.0 > 1.0rc1`, `1.0 = 1.0.#`).
 //!
-//! PHP ranks a word against a number as the word against `#`, so a literal `#` part would equal every number
-//! and the order would not be transitive; here `#` counts as the end of the version, which is also what PHP's
-//! `version_compare` does with it (it reads `#` as a separator).
+//! This is not a total order, and PHP's is not either: a `#` part equals any number in its place, so
+//! `1.2.3.# = 1.2.3` and `1.2.3.# = 1.2.3.1` while `1.2.3 < 1.2.3.1`. Every pair comes out as upstream says;
+//! sort with [`crate::sort_versions`], never with std's sorts. (PHP itself turns a literal `#` into a separator
+//! before comparing; osv-scalibr, whose test vectors we follow, keeps it as a part.)
 
 use std::cmp::Ordering;
 
@@ -21,7 +24,8 @@ enum Part {
     Word(i8),
 }
 
-const NUMBER_RANK: i8 = 4;
+/// The rank of `#`, which is also the weight of a number against a word.
+const HASH: i8 = 4;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Parsed {
@@ -94,28 +98,33 @@ fn special_rank(word: &[u8]) -> i8 {
     FORMS.iter().find(|(form, _)| word.starts_with(form)).map_or(-1, |&(_, rank)| rank)
 }
 
-/// Parts sort as: unknown words < dev < alpha < beta < rc < the end of the version (and `#`) < numbers (by value)
-/// < pl. Comparing versions is then lexicographic, padded with the end.
-fn class(p: Option<&Part>) -> i8 {
-    match p {
-        None => 2 * NUMBER_RANK,
-        Some(Part::Number(_)) => 2 * NUMBER_RANK + 1,
-        Some(Part::Word(r)) => 2 * r,
-    }
-}
-
+/// Compare pairwise: numbers by value; any other pair by weight, a number weighing as `#`. Where one version runs
+/// out, each further part of the longer one decides against the end: a number makes it greater, a word compares
+/// its weight with `#` (so the end is like `#`, except against a number).
 pub(crate) fn compare(a: &str, pa: &Parsed, b: &str, pb: &Parsed) -> Ordering {
     for i in 0..pa.parts.len().max(pb.parts.len()) {
-        let (x, y) = (pa.parts.get(i), pb.parts.get(i));
-        let ord = match (x, y) {
+        let ord = match (pa.parts.get(i), pb.parts.get(i)) {
             (Some(Part::Number(m)), Some(Part::Number(n))) => cmp_digits(m.bytes(a), n.bytes(b)),
-            _ => class(x).cmp(&class(y)),
+            (Some(x), Some(y)) => weight(x).cmp(&weight(y)),
+            (Some(Part::Number(_)), None) => Ordering::Greater,
+            (None, Some(Part::Number(_))) => Ordering::Less,
+            (Some(Part::Word(r)), None) => r.cmp(&HASH),
+            (None, Some(Part::Word(r))) => HASH.cmp(r),
+            (None, None) => Ordering::Equal,
         };
         if ord != Ordering::Equal {
             return ord;
         }
     }
     Ordering::Equal
+}
+
+/// The weight of a part against a part of another kind: a word's special-form rank, a number's that of `#`.
+fn weight(p: &Part) -> i8 {
+    match p {
+        Part::Number(_) => HASH,
+        Part::Word(r) => *r,
+    }
 }
 
 #[cfg(test)]
@@ -141,6 +150,10 @@ mod tests {
         assert_eq!(cmp("1.0pl1", "1.0.1"), Greater);
         assert_eq!(cmp("1.0", "1.0.0"), Less);
         assert_eq!(cmp("1.2.3.#", "1.2.3"), Equal);
+        // Pairwise, not transitive: `#` equals a number in its place, and the end only against a word.
+        assert_eq!(cmp("1.2.3.#", "1.2.3.1"), Equal);
+        assert_eq!(cmp("1.2.3", "1.2.3.1"), Less);
+        assert_eq!(cmp("1.0-stable", "1.0-dev"), Less);
         assert_eq!(cmp("1.2.3.#.beta", "1.2.3"), Less);
         assert!(Scheme::Packagist.parse("").is_err());
     }

@@ -1,12 +1,14 @@
 //! Robustness of every comparator: parsing arbitrary strings (fragments of the vector files, generated garbage,
-//! huge numbers) never panics; comparison is antisymmetric; and each scheme is a total order, so sorting any mix
-//! of valid versions neither panics nor leaves two of them out of order. Also the ecosystem and purl mappings.
+//! huge numbers) never panics; comparison is antisymmetric; `sort_versions` never panics and returns the same
+//! versions; and each scheme that claims to be a total order is one, so sorting any mix of its valid versions
+//! leaves no two of them out of order (Maven and Packagist follow their upstream comparators pairwise and are not
+//! transitive, so for them only the absence of panics is checked). Also the ecosystem and purl mappings.
 
 mod common;
 
 use std::cmp::Ordering;
 
-use cpsf_version::{ALL_SCHEMES, Scheme, Version};
+use cpsf_version::{ALL_SCHEMES, Scheme, Version, sort_versions};
 
 /// A small deterministic generator (xorshift), so failures reproduce.
 struct Rng(u64);
@@ -153,8 +155,26 @@ fn every_scheme_is_a_total_order() {
             versions.swap(i, rng.below(i + 1));
         }
         versions.truncate(700);
-        // std's sort panics when it notices an inconsistent order.
-        versions.sort();
+        let mut before: Vec<String> = versions.iter().map(|v| v.as_str().to_owned()).collect();
+        sort_versions(&mut versions);
+        let mut after: Vec<String> = versions.iter().map(|v| v.as_str().to_owned()).collect();
+        before.sort_unstable();
+        after.sort_unstable();
+        assert_eq!(before, after, "{scheme}: sort_versions lost or invented versions");
+        if !scheme.is_total_order() {
+            continue;
+        }
+        // A total order: std's stable sort (safe here) must give the very same sequence.
+        let mut by_std = versions.clone();
+        by_std.reverse();
+        by_std.sort();
+        let mut expected = versions.clone();
+        expected.reverse();
+        sort_versions(&mut expected);
+        assert!(
+            by_std.iter().zip(&expected).all(|(x, y)| x.as_str() == y.as_str()),
+            "{scheme}: sort_versions and std's stable sort disagree"
+        );
         let mut bad = Vec::new();
         for i in 0..versions.len() {
             for j in i + 1..versions.len() {
@@ -295,6 +315,8 @@ fn long_inputs_are_handled_and_oversized_refused() {
         format!("1{}", ".0".repeat(100_000)),
         "9".repeat(300_000),
         format!("1{}", "-a".repeat(100_000)),
+        format!("1{}-1", "-0".repeat(100_000)),
+        "1a".repeat(100_000),
         format!("1{}", "_p1".repeat(60_000)),
         format!("1{}", "~".repeat(200_000)),
         format!("1.0+{}", "a.".repeat(100_000)),
