@@ -300,7 +300,7 @@ pub fn smallest_fix(ecosystem: &str, current: &str, entries: &[Affected]) -> Opt
         .filter_map(|f| scheme.parse(&f).ok().map(|v| (v, f)))
         .filter(|(v, _)| *v > now)
         .collect();
-    range::insertion_sort(&mut candidates, |a, b| a.0.cmp(&b.0));
+    cpsf_version::sort_stable_by(&mut candidates, |a, b| a.0.cmp(&b.0));
     candidates.dedup_by(|a, b| a.0 == b.0);
     candidates.into_iter().find(|(_, text)| !entries.iter().any(|e| range::is_affected(e, text))).map(|(_, text)| text)
 }

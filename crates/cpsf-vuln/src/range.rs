@@ -123,23 +123,11 @@ fn sorted_events(range: &Range, scheme: Scheme) -> Result<Vec<(Event, Bound)>, S
         };
         events.push((event.clone(), bound));
     }
-    // Stable sort; at equal versions `introduced` comes before the events that end a range, so that
+    // A stable sort that never panics (Maven's and Composer's orders are pairwise as upstream defines them and
+    // not transitive on a few odd inputs, which the standard library's sorts may reject); at equal versions `introduced` comes before the events that end a range, so that
     // `introduced: X, fixed: X` covers nothing.
-    insertion_sort(&mut events, |(ea, a), (eb, b)| a.cmp(b).then_with(|| rank(ea).cmp(&rank(eb))));
+    cpsf_version::sort_stable_by(&mut events, |(ea, a), (eb, b)| a.cmp(b).then_with(|| rank(ea).cmp(&rank(eb))));
     Ok(events)
-}
-
-/// A stable sort that never panics: Maven's and Composer's orders are followed pairwise as upstream defines
-/// them and are not transitive on a few odd inputs, which the standard library's sorts may reject. Ranges have
-/// a handful of events, so quadratic time is nothing.
-pub fn insertion_sort<T>(items: &mut [T], mut cmp: impl FnMut(&T, &T) -> std::cmp::Ordering) {
-    for i in 1..items.len() {
-        let mut j = i;
-        while j > 0 && cmp(&items[j - 1], &items[j]) == std::cmp::Ordering::Greater {
-            items.swap(j - 1, j);
-            j -= 1;
-        }
-    }
 }
 
 fn rank(event: &Event) -> u8 {
@@ -187,7 +175,7 @@ pub fn describe(affected: &Affected) -> String {
         let scheme = scheme_for(&range.kind, &affected.ecosystem);
         let mut events = range.events.clone();
         if let Some(scheme) = scheme {
-            insertion_sort(&mut events, |a, b| {
+            cpsf_version::sort_stable_by(&mut events, |a, b| {
                 let key = |e: &Event| match (e, e.version()) {
                     (Event::Introduced(_), "0") => Bound::Min,
                     (Event::Limit(_), "*") => Bound::Max,
