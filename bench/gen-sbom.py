@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Write a CycloneDX 1.6 JSON SBOM of N components for the matching benchmark.
 
-Components are packages that the advisory database names (so that every one is looked up and many match),
-at versions taken from the records' own range events and explicit version lists, plus neighbours of them;
-the rest of the N are unknown packages of the same ecosystems. Deterministic for a given database and N.
-Usage: gen-sbom.py ADVISORY_DB N > sbom.json
+Two shapes (deterministic for a given database, N and shape):
+- `mixed` (default): every package the database names appears once, at a version drawn from the versions its
+  records name (range events and explicit lists: some affected, some fixed), so every record is loaded and
+  evaluated; the rest of the N are packages no record names, as in most real SBOMs.
+- `edges`: every (package, version) pair the records name, until N components: nearly every component is
+  at an edge of some range, a worst case with hundreds of thousands of findings.
+Usage: gen-sbom.py ADVISORY_DB N [mixed|edges] > sbom.json
 """
 import json, random, sqlite3, sys
 
@@ -24,6 +27,7 @@ def purl(eco, name, version):
 
 def main():
     db, n = sys.argv[1], int(sys.argv[2])
+    shape = sys.argv[3] if len(sys.argv) > 3 else "mixed"
     rng = random.Random(42)
     conn = sqlite3.connect(db)
     pairs = []
@@ -43,6 +47,11 @@ def main():
             for v in sorted(versions):
                 pairs.append((eco, aff["name"], v))
     pairs = sorted(set(pairs))
+    if shape == "mixed":
+        by_package = {}
+        for eco, name, version in pairs:
+            by_package.setdefault((eco, name), []).append(version)
+        pairs = [(eco, name, rng.choice(versions)) for (eco, name), versions in sorted(by_package.items())]
     rng.shuffle(pairs)
     components = []
     seen = set()

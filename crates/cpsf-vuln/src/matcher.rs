@@ -8,7 +8,7 @@ use cpsf_version::Scheme;
 
 use crate::finding::{AdvisoryMatch, AffectedComponent, Finding, Score};
 use crate::osv::{Advisory, Affected, base_ecosystem};
-use crate::range::{self, Unorderable};
+use crate::range::{Compiled, Unorderable};
 use crate::severity;
 use crate::store::{Store, StoreError, package_key};
 
@@ -55,16 +55,28 @@ pub fn osv_package(purl: &Purl) -> Option<(&'static str, String)> {
     Some((ecosystem, name))
 }
 
+/// A record with its affected entries compiled for evaluation, loaded once per scan.
+struct Loaded {
+    advisory: Advisory,
+    compiled: Vec<Compiled>,
+}
+
 struct Hit {
-    advisory: Arc<Advisory>,
-    entry: Affected,
+    record: Arc<Loaded>,
+    entry: usize,
     evidence: AdvisoryMatch,
+}
+
+impl Hit {
+    fn compiled(&self) -> Option<&Compiled> {
+        self.record.compiled.get(self.entry)
+    }
 }
 
 /// Match every component against the store.
 pub fn match_components(store: &Store, components: &[Component]) -> Result<MatchOutput, StoreError> {
     let mut out = MatchOutput::default();
-    let mut advisories: HashMap<String, Arc<Advisory>> = HashMap::new();
+    let mut advisories: HashMap<String, Arc<Loaded>> = HashMap::new();
     let mut unreadable: BTreeSet<String> = BTreeSet::new();
 
     // Which components can be looked up, and one query per ecosystem for all their packages.
@@ -98,25 +110,29 @@ pub fn match_components(store: &Store, components: &[Component]) -> Result<Match
         let Some(purl) = &component.purl else { continue };
         let Some(ids) = candidates.get(&(ecosystem, key.clone())) else { continue };
         let ids = ids.clone();
+        // Parsed once for every entry of every record that names the package.
+        let parsed = Scheme::for_osv_ecosystem(ecosystem).and_then(|s| s.parse(version).ok());
         let mut hits = Vec::new();
         let mut unorderable: Option<String> = None;
         for id in ids {
-            let advisory = match advisories.get(&id) {
+            let record = match advisories.get(&id) {
                 Some(a) => Arc::clone(a),
                 None => match store.advisory(&id)? {
-                    Some(a) => {
-                        let a = Arc::new(a);
-                        advisories.insert(id.clone(), Arc::clone(&a));
-                        a
+                    Some(advisory) => {
+                        let compiled = advisory.affected.iter().map(Compiled::new).collect();
+                        let loaded = Arc::new(Loaded { advisory, compiled });
+                        advisories.insert(id.clone(), Arc::clone(&loaded));
+                        loaded
                     }
                     None => continue,
                 },
             };
-            for entry in &advisory.affected {
+            let advisory = &record.advisory;
+            for (index, (entry, compiled)) in advisory.affected.iter().zip(&record.compiled).enumerate() {
                 if base_ecosystem(&entry.ecosystem) != ecosystem || package_key(ecosystem, &entry.name) != key {
                     continue;
                 }
-                match range::evaluate(entry, version) {
+                match compiled.evaluate_with(version, parsed.as_ref()) {
                     Ok(verdict) if verdict.affected => {
                         let mut notes: Vec<String> = verdict.note.into_iter().collect();
                         if let Some(kind) = &entry.informational {
@@ -127,13 +143,13 @@ pub fn match_components(store: &Store, components: &[Component]) -> Result<Match
                             modified: advisory.modified.clone(),
                             ecosystem: entry.ecosystem.clone(),
                             package: entry.name.clone(),
-                            affected: range::describe(entry),
-                            fixed: range::fixed_versions(entry),
+                            affected: compiled.description().to_owned(),
+                            fixed: compiled.fixed().to_vec(),
                             confidence: verdict.confidence,
                             note: (!notes.is_empty()).then(|| notes.join("; ")),
                             url: advisory_url(&advisory),
                         };
-                        hits.push(Hit { advisory: Arc::clone(&advisory), entry: entry.clone(), evidence });
+                        hits.push(Hit { record: Arc::clone(&record), entry: index, evidence });
                         break;
                     }
                     Ok(_) => {}
@@ -165,12 +181,18 @@ pub fn match_components(store: &Store, components: &[Component]) -> Result<Match
             direct: component.direct,
         };
         let groups = group_by_alias(hits);
-        let all_entries: Vec<Affected> = groups.iter().flatten().map(|h| h.entry.clone()).collect();
-        out.component_fixes.insert(component.bom_ref.clone(), smallest_fix(ecosystem, version, &all_entries));
+        let several = groups.len() > 1;
+        let fix = several.then(|| {
+            let all_entries: Vec<&Compiled> = groups.iter().flatten().filter_map(Hit::compiled).collect();
+            smallest_fix_compiled(ecosystem, version, &all_entries)
+        });
         for group in groups {
             let finding = build_finding(store, &affected_component, ecosystem, version, group, &mut out.warnings)?;
             out.findings.push(finding);
         }
+        // With one vulnerability on the component, its fix is the finding's.
+        let fix = fix.unwrap_or_else(|| out.findings.last().and_then(|f| f.fixed_version.clone()));
+        out.component_fixes.insert(component.bom_ref.clone(), fix);
     }
     out.findings.sort_by(|a, b| a.component.bom_ref.cmp(&b.component.bom_ref).then_with(|| a.id.cmp(&b.id)));
     Ok(out)
@@ -181,7 +203,7 @@ fn group_by_alias(hits: Vec<Hit>) -> Vec<Vec<Hit>> {
     let names: Vec<BTreeSet<String>> = hits
         .iter()
         .map(|h| {
-            std::iter::once(&h.advisory.id).chain(&h.advisory.aliases).map(|s| s.trim().to_ascii_uppercase()).collect()
+            std::iter::once(&h.record.advisory.id).chain(&h.record.advisory.aliases).map(|s| s.trim().to_ascii_uppercase()).collect()
         })
         .collect();
     let mut parent: Vec<usize> = (0..hits.len()).collect();
@@ -218,42 +240,42 @@ fn build_finding(
     mut group: Vec<Hit>,
     warnings: &mut Vec<String>,
 ) -> Result<Finding, StoreError> {
-    group.sort_by(|a, b| a.advisory.id.cmp(&b.advisory.id));
+    group.sort_by(|a, b| a.record.advisory.id.cmp(&b.record.advisory.id));
     let mut aliases: BTreeSet<String> = BTreeSet::new();
     for hit in &group {
-        aliases.insert(hit.advisory.id.clone());
-        aliases.extend(hit.advisory.aliases.iter().cloned());
+        aliases.insert(hit.record.advisory.id.clone());
+        aliases.extend(hit.record.advisory.aliases.iter().cloned());
     }
     let id = aliases
         .iter()
         .find(|a| a.starts_with("CVE-"))
         .cloned()
-        .or_else(|| group.first().map(|h| h.advisory.id.clone()))
+        .or_else(|| group.first().map(|h| h.record.advisory.id.clone()))
         .unwrap_or_default();
-    let summary = group.iter().find_map(|h| h.advisory.summary.clone());
+    let summary = group.iter().find_map(|h| h.record.advisory.summary.clone());
 
     let mut scores: Vec<Score> = Vec::new();
     for hit in &group {
-        for entry in hit.advisory.severity.iter().chain(&hit.entry.severity) {
-            match severity::score_osv(&entry.kind, &entry.score, &hit.advisory.id) {
+        for entry in hit.record.advisory.severity.iter().chain(hit.record.advisory.affected.get(hit.entry).map_or(&[][..], |e| &e.severity[..])) {
+            match severity::score_osv(&entry.kind, &entry.score, &hit.record.advisory.id) {
                 Ok(score) => {
                     if !scores.contains(&score) {
                         scores.push(score);
                     }
                 }
-                Err(e) => warnings.push(format!("{}: severity {:?} not used: {e}", hit.advisory.id, entry.score)),
+                Err(e) => warnings.push(format!("{}: severity {:?} not used: {e}", hit.record.advisory.id, entry.score)),
             }
         }
-        if let Some(word) = &hit.advisory.source_severity
-            && let Some(score) = severity::score_word(word, &hit.advisory.id)
+        if let Some(word) = &hit.record.advisory.source_severity
+            && let Some(score) = severity::score_word(word, &hit.record.advisory.id)
         {
             scores.push(score);
         }
     }
     let (rating, cvss_score) = severity::preferred(&scores);
 
-    let entries: Vec<Affected> = group.iter().map(|h| h.entry.clone()).collect();
-    let fixed_version = smallest_fix(ecosystem, version, &entries);
+    let entries: Vec<&Compiled> = group.iter().filter_map(Hit::compiled).collect();
+    let fixed_version = smallest_fix_compiled(ecosystem, version, &entries);
 
     let mut kev = None;
     let mut epss = None;
@@ -292,17 +314,25 @@ fn build_finding(
 
 /// The smallest version above `current` named as fixed by any entry that no entry calls affected.
 pub fn smallest_fix(ecosystem: &str, current: &str, entries: &[Affected]) -> Option<String> {
+    let compiled: Vec<Compiled> = entries.iter().map(Compiled::new).collect();
+    smallest_fix_compiled(ecosystem, current, &compiled.iter().collect::<Vec<_>>())
+}
+
+fn smallest_fix_compiled(ecosystem: &str, current: &str, entries: &[&Compiled]) -> Option<String> {
     let scheme = Scheme::for_osv_ecosystem(ecosystem)?;
     let now = scheme.parse(current).ok()?;
     let mut candidates: Vec<(cpsf_version::Version, String)> = entries
         .iter()
-        .flat_map(range::fixed_versions)
+        .flat_map(|e| e.fixed().iter().cloned())
         .filter_map(|f| scheme.parse(&f).ok().map(|v| (v, f)))
         .filter(|(v, _)| *v > now)
         .collect();
     cpsf_version::sort_stable_by(&mut candidates, |a, b| a.0.cmp(&b.0));
     candidates.dedup_by(|a, b| a.0 == b.0);
-    candidates.into_iter().find(|(_, text)| !entries.iter().any(|e| range::is_affected(e, text))).map(|(_, text)| text)
+    candidates
+        .into_iter()
+        .find(|(v, text)| !entries.iter().any(|e| e.evaluate_with(text, Some(v)).is_ok_and(|x| x.affected)))
+        .map(|(_, text)| text)
 }
 
 fn advisory_url(advisory: &Advisory) -> Option<String> {

@@ -33,81 +33,182 @@ pub fn scheme_for(kind: &RangeKind, ecosystem: &str) -> Option<Scheme> {
     }
 }
 
-/// Evaluate `version` against one `affected[]` entry.
-///
-/// GHSA keeps the upper bound of some ranges only in `database_specific.last_known_affected_version_range`
-/// while the OSV range says "every version from introduced on". The spec says `database_specific` has no
-/// effect, so such an entry still matches as its range says, but with low confidence and the hint in the note.
+/// Evaluate `version` against one `affected[]` entry (compiles the entry; to test many versions against the
+/// same entry, compile it once with [`Compiled::new`]).
 pub fn evaluate(affected: &Affected, version: &str) -> Result<Verdict, Unorderable> {
-    let hint = affected.last_known_affected.as_deref().filter(|_| {
-        affected
-            .ranges
-            .iter()
-            .filter(|r| matches!(r.kind, RangeKind::Semver | RangeKind::Ecosystem))
-            .all(|r| r.events.iter().all(|e| matches!(e, Event::Introduced(_))))
-    });
-    let hit = |mut notes: Vec<String>| {
-        let confidence = match hint {
-            Some(bound) => {
-                notes.insert(
-                    0,
-                    format!("the OSV range has no upper bound; the source's database_specific says {bound}"),
-                );
-                Confidence::Low
-            }
-            None => Confidence::High,
-        };
-        Verdict { affected: true, confidence, note: (!notes.is_empty()).then(|| notes.join("; ")) }
-    };
-    let own = Scheme::for_osv_ecosystem(&affected.ecosystem);
-    // An explicit versions entry matches by equality in the ecosystem's order, or as the same string.
-    let parsed_own = own.map(|s| s.parse(version));
-    for listed in &affected.versions {
-        let equal = listed == version
-            || match (&parsed_own, own) {
-                (Some(Ok(v)), Some(scheme)) => scheme.parse(listed).is_ok_and(|l| l == *v),
-                _ => false,
-            };
-        if equal {
-            return Ok(hit(Vec::new()));
-        }
-    }
-
-    let mut notes = Vec::new();
-    let mut orderable_ranges = 0usize;
-    let mut unorderable: Option<String> = None;
-    for range in &affected.ranges {
-        let Some(scheme) = scheme_for(&range.kind, &affected.ecosystem) else { continue };
-        let v = match scheme.parse(version) {
-            Ok(v) => v,
-            Err(e) => {
-                unorderable = Some(e.to_string());
-                continue;
-            }
-        };
-        let events = match sorted_events(range, scheme) {
-            Ok(events) => events,
-            Err(e) => {
-                notes.push(e);
-                continue;
-            }
-        };
-        orderable_ranges += 1;
-        if in_range(&v, &events) {
-            return Ok(hit(notes));
-        }
-    }
-    if orderable_ranges == 0
-        && let Some(reason) = unorderable
-    {
-        return Err(Unorderable(reason));
-    }
-    Ok(Verdict { affected: false, confidence: Confidence::High, note: None })
+    Compiled::new(affected).evaluate(version)
 }
 
 /// Whether `version` is affected, ignoring confidence; unorderable versions are not affected.
 pub fn is_affected(affected: &Affected, version: &str) -> bool {
     evaluate(affected, version).is_ok_and(|v| v.affected)
+}
+
+/// One `affected[]` entry made ready for evaluation: every version it names parsed once, each range's events
+/// sorted once.
+#[derive(Debug)]
+pub struct Compiled {
+    own: Option<Scheme>,
+    /// The explicit `versions` list as written.
+    versions: Vec<String>,
+    /// The same list parsed in the ecosystem's scheme (what parses), made when first needed; sorted once
+    /// enough lookups have been made to pay for it (and only when the scheme's order is total), after which a
+    /// lookup is a binary search.
+    parsed_versions: std::sync::OnceLock<Vec<Version>>,
+    sorted_versions: std::sync::OnceLock<Vec<Version>>,
+    lookups: std::sync::atomic::AtomicUsize,
+    sorted: bool,
+    ranges: Vec<(Scheme, Vec<(Event, Bound)>)>,
+    /// Ranges that could not be used, and why.
+    notes: Vec<String>,
+    /// GHSA's `last_known_affected_version_range`, when the ranges have no upper bound at all.
+    hint: Option<String>,
+    fixed: Vec<String>,
+    /// [`describe`] of the entry, made when first asked for.
+    description: std::sync::OnceLock<String>,
+    entry: Affected,
+}
+
+impl Compiled {
+    pub fn new(affected: &Affected) -> Compiled {
+        let own = Scheme::for_osv_ecosystem(&affected.ecosystem);
+        let versions = affected.versions.clone();
+        let sorted = own.is_some_and(Scheme::is_total_order);
+        let mut ranges = Vec::new();
+        let mut notes = Vec::new();
+        for range in &affected.ranges {
+            let Some(scheme) = scheme_for(&range.kind, &affected.ecosystem) else { continue };
+            match sorted_events(range, scheme) {
+                Ok(events) => ranges.push((scheme, events)),
+                Err(e) => notes.push(e),
+            }
+        }
+        // GHSA keeps the upper bound of some ranges only in `database_specific`
+        // (`last_known_affected_version_range`) while the OSV range says "every version from introduced on".
+        // The spec says `database_specific` has no effect, so such an entry still matches as its range says,
+        // but with low confidence and the hint in the note.
+        let hint = affected.last_known_affected.clone().filter(|_| {
+            affected
+                .ranges
+                .iter()
+                .filter(|r| matches!(r.kind, RangeKind::Semver | RangeKind::Ecosystem))
+                .all(|r| r.events.iter().all(|e| matches!(e, Event::Introduced(_))))
+        });
+        Compiled {
+            own,
+            versions,
+            parsed_versions: std::sync::OnceLock::new(),
+            sorted_versions: std::sync::OnceLock::new(),
+            lookups: std::sync::atomic::AtomicUsize::new(0),
+            sorted,
+            ranges,
+            notes,
+            hint,
+            fixed: fixed_versions(affected),
+            description: std::sync::OnceLock::new(),
+            entry: affected.clone(),
+        }
+    }
+
+    /// The affected versions as short text ([`describe`]).
+    pub fn description(&self) -> &str {
+        self.description.get_or_init(|| describe(&self.entry))
+    }
+
+    fn lists(&self, v: &Version) -> bool {
+        /// Lookups by linear scan before the list is sorted for binary search.
+        const SORT_AFTER: usize = 8;
+        if let Some(sorted) = self.sorted_versions.get() {
+            return sorted.binary_search(v).is_ok();
+        }
+        let listed = self
+            .parsed_versions
+            .get_or_init(|| self.versions.iter().filter_map(|text| v.scheme().parse(text).ok()).collect());
+        let seen = self.lookups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        if self.sorted && seen >= SORT_AFTER {
+            let sorted = self.sorted_versions.get_or_init(|| {
+                let mut sorted = listed.clone();
+                cpsf_version::sort_versions(&mut sorted);
+                sorted
+            });
+            return sorted.binary_search(v).is_ok();
+        }
+        listed.iter().any(|l| l == v)
+    }
+
+    /// The `fixed` versions the entry names, in the order given.
+    pub fn fixed(&self) -> &[String] {
+        &self.fixed
+    }
+
+    /// Evaluate `version` against this entry.
+    pub fn evaluate(&self, version: &str) -> Result<Verdict, Unorderable> {
+        self.evaluate_with(version, None)
+    }
+
+    /// Evaluate `version`, given its parse in some scheme when the caller has one (it is used for the ranges
+    /// and lists of that scheme, and saves parsing the same version again for every entry).
+    pub fn evaluate_with(&self, version: &str, parsed: Option<&Version>) -> Result<Verdict, Unorderable> {
+        let hit = |mut notes: Vec<String>| {
+            let confidence = match &self.hint {
+                Some(bound) => {
+                    notes.insert(
+                        0,
+                        format!("the OSV range has no upper bound; the source's database_specific says {bound}"),
+                    );
+                    Confidence::Low
+                }
+                None => Confidence::High,
+            };
+            Verdict { affected: true, confidence, note: (!notes.is_empty()).then(|| notes.join("; ")) }
+        };
+        let mut local: Option<Version> = None;
+        let mut unorderable: Option<String> = None;
+        let mut orderable_ranges = 0usize;
+        for (scheme, events) in &self.ranges {
+            let v = match (parsed, &local) {
+                (Some(p), _) if p.scheme() == *scheme => p,
+                (_, Some(l)) if l.scheme() == *scheme => l,
+                _ => match scheme.parse(version) {
+                    Ok(v) => &*local.insert(v),
+                    Err(e) => {
+                        unorderable = Some(e.to_string());
+                        continue;
+                    }
+                },
+            };
+            orderable_ranges += 1;
+            if in_range(v, events) {
+                return Ok(hit(self.notes.clone()));
+            }
+        }
+        // An explicit versions entry matches as the same string, or by equality in the ecosystem's order.
+        if self.versions.iter().any(|text| text == version) {
+            return Ok(hit(Vec::new()));
+        }
+        if let Some(own) = self.own
+            && !self.versions.is_empty()
+        {
+            let v = match (parsed, &local) {
+                (Some(p), _) if p.scheme() == own => Some(p),
+                (_, Some(l)) if l.scheme() == own => Some(l),
+                _ => own.parse(version).ok().map(|v| &*local.insert(v)),
+            };
+            if v.is_some_and(|v| self.lists(v)) {
+                return Ok(hit(Vec::new()));
+            }
+        }
+        if orderable_ranges == 0
+            && let Some(reason) = unorderable
+        {
+            return Err(Unorderable(reason));
+        }
+        Ok(Verdict { affected: false, confidence: Confidence::High, note: None })
+    }
+
+    pub fn is_affected(&self, version: &str) -> bool {
+        self.evaluate(version).is_ok_and(|v| v.affected)
+    }
 }
 
 /// The events of a range, parsed and sorted by the scheme; `introduced: "0"` sorts first and `limit: "*"`
@@ -147,17 +248,22 @@ enum Bound {
 }
 
 fn in_range(v: &Version, events: &[(Event, Bound)]) -> bool {
-    let at = Bound::At(v.clone());
-    let limits: Vec<&Bound> = events.iter().filter(|(e, _)| matches!(e, Event::Limit(_))).map(|(_, b)| b).collect();
-    if !limits.is_empty() && !limits.iter().any(|limit| at < **limit) {
+    // How `v` compares with a bound, without building a bound from it.
+    let cmp = |b: &Bound| match b {
+        Bound::Min => std::cmp::Ordering::Greater,
+        Bound::Max => std::cmp::Ordering::Less,
+        Bound::At(x) => v.cmp(x),
+    };
+    let mut limits = events.iter().filter(|(e, _)| matches!(e, Event::Limit(_))).peekable();
+    if limits.peek().is_some() && !limits.any(|(_, limit)| cmp(limit).is_lt()) {
         return false;
     }
     let mut vulnerable = false;
     for (event, bound) in events {
         match event {
-            Event::Introduced(_) if at >= *bound => vulnerable = true,
-            Event::Fixed(_) if at >= *bound => vulnerable = false,
-            Event::LastAffected(_) if at > *bound => vulnerable = false,
+            Event::Introduced(_) if cmp(bound).is_ge() => vulnerable = true,
+            Event::Fixed(_) if cmp(bound).is_ge() => vulnerable = false,
+            Event::LastAffected(_) if cmp(bound).is_gt() => vulnerable = false,
             _ => {}
         }
     }
