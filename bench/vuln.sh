@@ -17,8 +17,17 @@ command -v cargo-audit >/dev/null || { echo "cargo-audit not installed: cargo in
 work="$(mktemp -d /tmp/cpsf-vuln-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
-# run CMD... RUNS times; prints "mean_seconds peak_rss_mb"
+# run CMD... RUNS times; prints "mean_seconds peak_rss_mb". The mean is perf stat's when perf is installed (no
+# shell in the timed loop), else wall clock around each run.
 bench() {
+  if command -v perf >/dev/null && [[ -z "${BEFORE:-}" ]]; then
+    local mean peak
+    mean=$( (perf stat -r "$runs" "$@" 2>&1 >/dev/null || true) | awk '/seconds time elapsed/ {print $1}')
+    /usr/bin/time -f "%M" -o "$work/rss.txt" "$@" >/dev/null 2>"$work/stderr.txt" || true
+    peak=$(tail -1 "$work/rss.txt")
+    awk -v t="$mean" -v m="$peak" 'BEGIN { printf "%.4f %.1f\n", t, m / 1024 }'
+    return
+  fi
   local total=0 peak=0 start end t m
   for _ in $(seq "$runs"); do
     [[ -n "${BEFORE:-}" ]] && eval "$BEFORE"
@@ -27,7 +36,7 @@ bench() {
       local rc=$?; [[ $rc -eq 1 ]] || { cat "$work/stderr.txt" >&2; return 1; }; }
     end=$(date +%s%N)
     total=$((total + end - start))
-    m=$(cat "$work/rss.txt"); ((m > peak)) && peak=$m
+    m=$(tail -1 "$work/rss.txt"); ((m > peak)) && peak=$m
   done
   awk -v t="$total" -v n="$runs" -v m="$peak" 'BEGIN { printf "%.3f %.1f\n", t / n / 1e9, m / 1024 }'
 }
@@ -67,18 +76,20 @@ echo
 auditdb="$work/advisory-db"
 cp -r "$data/advisories/rustsec-advisory-db" "$auditdb"
 git -C "$auditdb" init -q && git -C "$auditdb" add -A && git -C "$auditdb" -c user.name=b -c user.email=b@localhost commit -qm snapshot
-echo "| Cargo.lock | crates | cpsf mean wall (s) | cargo-audit mean wall (s) | speed-up | cpsf peak RSS (MB) | cargo-audit peak RSS (MB) | same findings |"
-echo "|---|---:|---:|---:|---:|---:|---:|---|"
+audit_bin="$(command -v cargo-audit)"
+echo "| Cargo.lock | crates | cpsf mean wall (s) | cargo-audit binary mean wall (s) | speed-up | \`cargo audit\` mean wall (s) | speed-up | cpsf peak RSS (MB) | cargo-audit peak RSS (MB) | same findings |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
 for lock in "$data"/large-lockfiles/cargo/*.Cargo.lock; do
   name="$(basename "$lock" .Cargo.lock)"
   dir="$work/cargo-$name"; mkdir -p "$dir"; cp "$lock" "$dir/Cargo.lock"
   read -r ct cm < <(bench "$cpsf" --quiet scan "$dir/Cargo.lock" --db "$db" --format json -o "$work/cpsf-$name.json")
-  read -r at am < <(bench cargo audit --no-fetch --stale --no-yanked --db "$auditdb" -f "$dir/Cargo.lock" --json)
+  read -r at am < <(bench "$audit_bin" audit --no-fetch --stale --no-yanked --db "$auditdb" -f "$dir/Cargo.lock" --json)
+  read -r wt _ < <(bench cargo audit --no-fetch --stale --no-yanked --db "$auditdb" -f "$dir/Cargo.lock" --json)
   cargo audit --no-fetch --stale --no-yanked --db "$auditdb" -f "$dir/Cargo.lock" --json > "$work/audit-$name.json" || true
   jq -r '.findings[] | .component.name as $n | .component.version as $v | .advisories[] | "\($n) \($v) \(.id)"' "$work/cpsf-$name.json" | LC_ALL=C sort -u > "$work/cpsf-$name.txt"
   jq -r '(.vulnerabilities.list[], ((.warnings // {}) | .[] | .[])) | "\(.package.name) \(.package.version) \(.advisory.id)"' "$work/audit-$name.json" | LC_ALL=C sort -u > "$work/audit-$name.txt"
   if cmp -s "$work/cpsf-$name.txt" "$work/audit-$name.txt"; then same="yes ($(wc -l < "$work/cpsf-$name.txt"))"; else same="no: see diff"; diff "$work/cpsf-$name.txt" "$work/audit-$name.txt" >&2 || true; fi
   crates=$(grep -c '^\[\[package\]\]' "$lock")
-  awk -v n="$name" -v c="$crates" -v a="$ct" -v b="$at" -v ma="$cm" -v mb="$am" -v s="$same" 'BEGIN {
-    printf "| %s | %d | %.3f | %.3f | %.1f× | %.1f | %.1f | %s |\n", n, c, a, b, b / a, ma, mb, s }'
+  awk -v n="$name" -v c="$crates" -v a="$ct" -v b="$at" -v w="$wt" -v ma="$cm" -v mb="$am" -v s="$same" 'BEGIN {
+    printf "| %s | %d | %.4f | %.4f | %.1f× | %.4f | %.1f× | %.1f | %.1f | %s |\n", n, c, a, b, b / a, w, w / a, ma, mb, s }'
 done

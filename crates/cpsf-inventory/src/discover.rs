@@ -150,13 +150,39 @@ pub fn discover(
     };
     // Read and parse on every core; results are put back in file order, so output does not depend on timing.
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, files.len().max(1));
-    let next = std::sync::atomic::AtomicUsize::new(0);
     let mut outcomes: Vec<Option<FileOutcome>> = (0..files.len()).map(|_| None).collect();
+    if workers == 1 {
+        // One file (or one core): parse here; a thread of its own would only add its start-up and a fresh
+        // allocator arena to the critical path.
+        for (i, rel) in files.iter().enumerate() {
+            let outcome = read_one(&dir, rel, &source, options);
+            progress.parsed(rel);
+            if let Some(slot) = outcomes.get_mut(i) {
+                *slot = Some(outcome);
+            }
+        }
+    } else {
+        parse_in_parallel(workers, &files, &source, &dir, options, progress, &mut outcomes);
+    }
+    finish(files, outcomes)
+}
+
+/// Read and parse `files` on `workers` threads, putting each outcome at its file's index.
+fn parse_in_parallel(
+    workers: usize,
+    files: &[String],
+    source: &DiskSource,
+    dir: &Path,
+    options: &DiscoverOptions,
+    progress: &dyn DiscoverProgress,
+    outcomes: &mut [Option<FileOutcome>],
+) {
+    let next = std::sync::atomic::AtomicUsize::new(0);
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::channel::<(usize, FileOutcome)>();
         for _ in 0..workers {
             let sender = sender.clone();
-            let (files, source, dir, next) = (&files, &source, &dir, &next);
+            let next = &next;
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -177,7 +203,10 @@ pub fn discover(
             }
         }
     });
+}
 
+/// The inventory from every file's outcome, in file order.
+fn finish(files: Vec<String>, outcomes: Vec<Option<FileOutcome>>) -> Result<Inventory, DiscoverError> {
     let mut inventory = Inventory::default();
     let mut all = Vec::new();
     for (rel, outcome) in files.iter().zip(outcomes) {

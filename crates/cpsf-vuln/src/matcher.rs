@@ -75,6 +75,7 @@ impl Hit {
 
 /// Match every component against the store.
 pub fn match_components(store: &Store, components: &[Component]) -> Result<MatchOutput, StoreError> {
+    let _snapshot = store.read_transaction()?;
     let mut out = MatchOutput::default();
     let mut advisories: HashMap<String, Arc<Loaded>> = HashMap::new();
     let mut unreadable: BTreeSet<String> = BTreeSet::new();
@@ -203,7 +204,10 @@ fn group_by_alias(hits: Vec<Hit>) -> Vec<Vec<Hit>> {
     let names: Vec<BTreeSet<String>> = hits
         .iter()
         .map(|h| {
-            std::iter::once(&h.record.advisory.id).chain(&h.record.advisory.aliases).map(|s| s.trim().to_ascii_uppercase()).collect()
+            std::iter::once(&h.record.advisory.id)
+                .chain(&h.record.advisory.aliases)
+                .map(|s| s.trim().to_ascii_uppercase())
+                .collect()
         })
         .collect();
     let mut parent: Vec<usize> = (0..hits.len()).collect();
@@ -256,14 +260,22 @@ fn build_finding(
 
     let mut scores: Vec<Score> = Vec::new();
     for hit in &group {
-        for entry in hit.record.advisory.severity.iter().chain(hit.record.advisory.affected.get(hit.entry).map_or(&[][..], |e| &e.severity[..])) {
+        for entry in hit
+            .record
+            .advisory
+            .severity
+            .iter()
+            .chain(hit.record.advisory.affected.get(hit.entry).map_or(&[][..], |e| &e.severity[..]))
+        {
             match severity::score_osv(&entry.kind, &entry.score, &hit.record.advisory.id) {
                 Ok(score) => {
                     if !scores.contains(&score) {
                         scores.push(score);
                     }
                 }
-                Err(e) => warnings.push(format!("{}: severity {:?} not used: {e}", hit.record.advisory.id, entry.score)),
+                Err(e) => {
+                    warnings.push(format!("{}: severity {:?} not used: {e}", hit.record.advisory.id, entry.score))
+                }
             }
         }
         if let Some(word) = &hit.record.advisory.source_severity

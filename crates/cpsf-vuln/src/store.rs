@@ -27,6 +27,19 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// An open read transaction; ends when dropped.
+pub struct ReadGuard<'a> {
+    store: &'a Store,
+}
+
+impl Drop for ReadGuard<'_> {
+    fn drop(&mut self) {
+        // Ending a read-only transaction cannot lose anything; a failure here only leaves the lock to the
+        // connection's close.
+        let _ = self.store.conn.execute_batch("COMMIT");
+    }
+}
+
 /// One record ready to store, with where it came from.
 #[derive(Debug, Clone)]
 pub struct Prepared {
@@ -111,6 +124,13 @@ impl Store {
         &self.path
     }
 
+    /// Hold one read transaction until the guard is dropped: every query in between sees one snapshot and
+    /// the file is locked once, not once per query.
+    pub fn read_transaction(&self) -> Result<ReadGuard<'_>, StoreError> {
+        self.conn.execute_batch("BEGIN DEFERRED").map_err(|e| sqlite(&self.path, e))?;
+        Ok(ReadGuard { store: self })
+    }
+
     fn migrate(&self) -> Result<(), StoreError> {
         let version: i64 =
             self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| sqlite(&self.path, e))?;
@@ -125,7 +145,7 @@ impl Store {
         }
         self.conn
             .execute_batch(
-                "PRAGMA journal_mode = WAL;
+                "PRAGMA journal_mode = DELETE;
                  CREATE TABLE IF NOT EXISTS advisory (
                      id TEXT PRIMARY KEY,
                      modified TEXT NOT NULL,

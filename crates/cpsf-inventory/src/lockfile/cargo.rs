@@ -258,10 +258,12 @@ fn read_fast(text: &str) -> Option<Read> {
 }
 
 pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
-    let lines = LineIndex::new(input.text);
+    // The line index is built only when needed: the fast reader counts lines itself.
+    let lines = std::cell::OnceCell::new();
+    let lines = || lines.get_or_init(|| LineIndex::new(input.text));
     let Read { entries, v1_checksums } = match read_fast(input.text) {
         Some(read) => read,
-        None => read_toml(input.text, &lines)?,
+        None => read_toml(input.text, lines())?,
     };
     let mut diagnostics = Vec::new();
     let skip = |line: u32, message: String| {
@@ -269,7 +271,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     };
 
     let mut packages: Vec<Package> = Vec::with_capacity(entries.len());
-    let mut seen: BTreeSet<(String, String, Option<String>)> = BTreeSet::new();
+    let mut seen: std::collections::HashSet<(String, String, Option<String>)> = std::collections::HashSet::new();
     for (line, entry) in entries {
         let entry: PackageEntry = match entry {
             Ok(entry) => entry,
@@ -282,6 +284,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             diagnostics.push(skip(line, "package entry skipped: expected a non-empty `name` and `version`".into()));
             continue;
         }
+        // Duplicates are rare: look up by reference first, and copy the key only to remember it.
         let key = (entry.name.clone(), entry.version.clone(), entry.source.clone());
         if !seen.insert(key) {
             diagnostics.push(skip(
@@ -294,7 +297,8 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
         packages.push(Package { entry, kind, line });
     }
 
-    let mut by_name: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    let mut by_name: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::with_capacity(packages.len());
     for (i, p) in packages.iter().enumerate() {
         by_name.entry(p.entry.name.as_str()).or_default().push(i);
     }
@@ -320,7 +324,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             let target = match resolve(dep, &packages, &by_name) {
                 Ok(t) => t,
                 Err(message) => {
-                    let line = lines.find_from(&format!("\"{dep}\""), p.line).unwrap_or(p.line);
+                    let line = lines().find_from(&format!("\"{dep}\""), p.line).unwrap_or(p.line);
                     diagnostics.push(skip(line, format!("dependency of `{}`: {message}", p.entry.name)));
                     continue;
                 }
@@ -433,7 +437,11 @@ fn build_component(
 }
 
 /// The index of the package a dependency string names.
-fn resolve(text: &str, packages: &[Package], by_name: &BTreeMap<&str, Vec<usize>>) -> Result<usize, String> {
+fn resolve(
+    text: &str,
+    packages: &[Package],
+    by_name: &std::collections::HashMap<&str, Vec<usize>>,
+) -> Result<usize, String> {
     let reference = parse_dependency_ref(text)
         .ok_or_else(|| format!("expected `NAME`, `NAME VERSION` or `NAME VERSION (SOURCE)`, found `{text}`"))?;
     let candidates: Vec<usize> = by_name

@@ -50,6 +50,9 @@ fn scan(
     let stats = store.info()?;
     let mut matched = match_components(&store, &inventory.components)?;
     printer.warn_many(&matched.warnings, 20);
+    // The process ends soon after a scan; freeing thousands of components one by one costs more than the
+    // scan of a lockfile's advisories, so the inventory is left for the exit to reclaim.
+    std::mem::forget(inventory);
     let statements = read_vex(vex_files, printer)?;
     vex::apply(&mut matched.findings, &statements);
     let database = DatabaseInfo {
@@ -109,12 +112,8 @@ pub fn run(args: ScanArgs, config: &ConfigFile, printer: &Printer) -> Result<Out
     let mut report = ScanReport::new(target, database, matched.components_scanned, findings, matched.warnings);
     // The matcher knows each component's exact fix (the smallest version outside every range); use it where
     // no VEX statement changed which findings count.
-    let touched_by_vex: std::collections::HashSet<&str> = report
-        .findings
-        .iter()
-        .filter(|f| f.suppression.is_some())
-        .map(|f| f.component.bom_ref.as_str())
-        .collect();
+    let touched_by_vex: std::collections::HashSet<&str> =
+        report.findings.iter().filter(|f| f.suppression.is_some()).map(|f| f.component.bom_ref.as_str()).collect();
     let exact: Vec<(usize, Option<String>)> = report
         .components
         .iter()
@@ -146,6 +145,8 @@ pub fn run(args: ScanArgs, config: &ConfigFile, printer: &Printer) -> Result<Out
         "{} components checked, {} findings on {} components ({} suppressed by VEX)",
         s.components, s.findings, s.vulnerable_components, s.suppressed
     ));
+    // As with the inventory: the exit reclaims the report faster than dropping it would.
+    std::mem::forget(report);
     Ok(if gate { Outcome::Findings } else { Outcome::Clean })
 }
 
