@@ -148,7 +148,7 @@ pub fn match_components(store: &Store, components: &[Component]) -> Result<Match
                             fixed: compiled.fixed().to_vec(),
                             confidence: verdict.confidence,
                             note: (!notes.is_empty()).then(|| notes.join("; ")),
-                            url: advisory_url(&advisory),
+                            url: advisory_url(advisory),
                         };
                         hits.push(Hit { record: Arc::clone(&record), entry: index, evidence });
                         break;
