@@ -176,7 +176,8 @@ fn summary_lines(report: &ScanReport, show_suppressed: bool) -> String {
     let s = &report.summary;
     let mut out = String::new();
     if s.findings == 0 {
-        out.push_str(&format!("No known vulnerabilities in {} components.", s.components));
+        let noun = if s.components == 1 { "component" } else { "components" };
+        out.push_str(&format!("No known vulnerabilities in {} {noun}.", s.components));
     } else {
         let counts: Vec<String> = RATINGS_DESC
             .iter()

@@ -141,9 +141,13 @@ pub fn run(args: ScanArgs, config: &ConfigFile, printer: &Printer) -> Result<Out
     };
     write_output(args.output.as_deref(), &text)?;
     let s = &report.summary;
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     printer.info(&format!(
-        "{} components checked, {} findings on {} components ({} suppressed by VEX)",
-        s.components, s.findings, s.vulnerable_components, s.suppressed
+        "{} checked, {} on {} ({} suppressed by VEX)",
+        plural(s.components, "component", "components"),
+        plural(s.findings, "finding", "findings"),
+        plural(s.vulnerable_components, "component", "components"),
+        s.suppressed
     ));
     // As with the inventory: the exit reclaims the report faster than dropping it would.
     std::mem::forget(report);
