@@ -329,6 +329,32 @@ impl Store {
         if packages.is_empty() {
             return Ok(out);
         }
+        // Asked for many more packages than the ecosystem's slice of the index holds (a large SBOM): read the
+        // slice once rather than probe the index per package.
+        let rows: i64 = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM affected WHERE ecosystem = ?1")
+            .and_then(|mut s| s.query_row([ecosystem], |r| r.get(0)))
+            .map_err(|e| sqlite(&self.path, e))?;
+        if packages.len() as i64 > rows.saturating_mul(4) {
+            let wanted: std::collections::HashSet<&str> = packages.iter().map(String::as_str).collect();
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT a.package, a.id FROM affected a JOIN advisory r ON r.id = a.id
+                     WHERE a.ecosystem = ?1 AND r.withdrawn IS NULL",
+                )
+                .map_err(|e| sqlite(&self.path, e))?;
+            let mut rows = stmt.query([ecosystem]).map_err(|e| sqlite(&self.path, e))?;
+            while let Some(row) = rows.next().map_err(|e| sqlite(&self.path, e))? {
+                let package = row.get_ref(0).map_err(|e| sqlite(&self.path, e))?.as_str().unwrap_or_default();
+                if wanted.contains(package) {
+                    let id: String = row.get(1).map_err(|e| sqlite(&self.path, e))?;
+                    out.entry(package.to_owned()).or_default().push(id);
+                }
+            }
+            return Ok(out);
+        }
         let keys = serde_json::to_string(packages).map_err(|e| StoreError::Invalid {
             path: self.path.display().to_string(),
             reason: format!("package list: {e}"),

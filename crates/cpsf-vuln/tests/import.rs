@@ -213,3 +213,24 @@ fn zip_archives_import_like_directories() {
     ids.sort();
     assert_eq!(ids, vec!["TEST-2024-0001", "TEST-2024-0003"]);
 }
+
+/// Looking up many packages at once reads the ecosystem's slice of the index instead of probing it per
+/// package; both ways give the same answer.
+#[test]
+fn lookups_by_probe_and_by_slice_agree() {
+    let dir = scratch("lookups");
+    let mut store = Store::open(&dir.join("db.sqlite")).unwrap();
+    let other = RECORD.replace("TEST-2024-0001", "TEST-2024-0009").replace("left-pad", "right-pad");
+    let withdrawn = RECORD
+        .replace("TEST-2024-0001", "TEST-2024-0010")
+        .replace("\"aliases\"", "\"withdrawn\": \"2024-03-01T00:00:00Z\",\n  \"aliases\"");
+    let files = [write(&dir, "a.json", RECORD), write(&dir, "b.json", &other), write(&dir, "c.json", &withdrawn)];
+    import_paths(&mut store, &files, &no_progress).unwrap();
+    let few = store.ids_for_many("npm", &["left-pad".to_owned()]).unwrap();
+    let mut many_keys: Vec<String> = (0..50).map(|i| format!("unknown-{i}")).collect();
+    many_keys.push("left-pad".to_owned());
+    let many = store.ids_for_many("npm", &many_keys).unwrap();
+    assert_eq!(few, many);
+    assert_eq!(many.get("left-pad").map(Vec::as_slice), Some(&["TEST-2024-0001".to_owned()][..]));
+    assert!(!many.contains_key("right-pad"), "not asked for");
+}
