@@ -9,7 +9,7 @@ use jsonschema::Validator;
 use serde_json::Value;
 
 use crate::epss::{EpssFile, parse_epss};
-use crate::kev::{KevCatalog, parse_kev};
+use crate::kev::{KevCatalog, parse_kev_value};
 use crate::osv::parse_record;
 use crate::store::{ImportCounts, Prepared, Store, StoreError};
 
@@ -334,7 +334,7 @@ fn parse_unit(unit: &Unit) -> Outcome {
                 }
             };
             if value.get("catalogVersion").is_some() && value.get("vulnerabilities").is_some() {
-                match parse_kev(&bytes, &unit.origin) {
+                match parse_kev_value(value, &unit.origin) {
                     Ok(catalog) => {
                         out.warnings.extend(catalog.warnings.iter().cloned());
                         out.kev = Some(catalog);

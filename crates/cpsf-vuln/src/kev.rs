@@ -26,6 +26,11 @@ pub struct KevCatalog {
 /// fields are ignored.
 pub fn parse_kev(bytes: &[u8], file: &str) -> Result<KevCatalog, String> {
     let root: Value = serde_json::from_slice(bytes).map_err(|e| format!("{file}: not valid JSON: {e}"))?;
+    parse_kev_value(root, file)
+}
+
+/// [`parse_kev`] of a document already parsed as JSON.
+pub fn parse_kev_value(root: Value, file: &str) -> Result<KevCatalog, String> {
     let Value::Object(root) = root else {
         return Err(format!("{file}: expected a JSON object (the KEV catalog), found {}", json_kind(&root)));
     };

@@ -144,7 +144,7 @@ pub fn match_components(store: &Store, components: &[Component]) -> Result<Match
                             modified: advisory.modified.clone(),
                             ecosystem: entry.ecosystem.clone(),
                             package: entry.name.clone(),
-                            affected: compiled.description().to_owned(),
+                            affected: compiled.description(entry).to_owned(),
                             fixed: compiled.fixed().to_vec(),
                             confidence: verdict.confidence,
                             note: (!notes.is_empty()).then(|| notes.join("; ")),

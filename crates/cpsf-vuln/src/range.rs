@@ -39,11 +39,6 @@ pub fn evaluate(affected: &Affected, version: &str) -> Result<Verdict, Unorderab
     Compiled::new(affected).evaluate(version)
 }
 
-/// Whether `version` is affected, ignoring confidence; unorderable versions are not affected.
-pub fn is_affected(affected: &Affected, version: &str) -> bool {
-    evaluate(affected, version).is_ok_and(|v| v.affected)
-}
-
 /// One `affected[]` entry made ready for evaluation: every version it names parsed once, each range's events
 /// sorted once.
 #[derive(Debug)]
@@ -66,7 +61,6 @@ pub struct Compiled {
     fixed: Vec<String>,
     /// [`describe`] of the entry, made when first asked for.
     description: std::sync::OnceLock<String>,
-    entry: Affected,
 }
 
 impl Compiled {
@@ -106,13 +100,13 @@ impl Compiled {
             hint,
             fixed: fixed_versions(affected),
             description: std::sync::OnceLock::new(),
-            entry: affected.clone(),
         }
     }
 
     /// The affected versions as short text ([`describe`]).
-    pub fn description(&self) -> &str {
-        self.description.get_or_init(|| describe(&self.entry))
+    /// `entry` is the one this was compiled from (kept by the caller rather than copied here).
+    pub fn description(&self, entry: &Affected) -> &str {
+        self.description.get_or_init(|| describe(entry))
     }
 
     fn lists(&self, v: &Version) -> bool {

@@ -305,17 +305,8 @@ impl Store {
 
     /// The ids of the records (not withdrawn) that name a package, by base ecosystem and package key.
     pub fn ids_for(&self, ecosystem: &str, package: &str) -> Result<Vec<String>, StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT a.id FROM affected a JOIN advisory r ON r.id = a.id
-                 WHERE a.ecosystem = ?1 AND a.package = ?2 AND r.withdrawn IS NULL",
-            )
-            .map_err(|e| sqlite(&self.path, e))?;
-        let rows = stmt
-            .query_map(params![ecosystem, package], |r| r.get::<_, String>(0))
-            .map_err(|e| sqlite(&self.path, e))?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(|e| sqlite(&self.path, e))
+        let mut found = self.ids_for_many(ecosystem, &[package.to_owned()])?;
+        Ok(found.remove(package).unwrap_or_default())
     }
 
     /// For many packages of one ecosystem at once: each package key with the ids of the records (not

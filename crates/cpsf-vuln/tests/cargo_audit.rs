@@ -8,6 +8,8 @@ use cpsf_vuln::import::import_paths;
 use cpsf_vuln::matcher::match_components;
 use cpsf_vuln::store::Store;
 
+mod common;
+
 struct Quiet;
 impl DiscoverProgress for Quiet {}
 
@@ -16,16 +18,8 @@ const EXPLAINED: &[(&str, &str, &str)] = &[];
 
 #[test]
 fn same_findings_as_cargo_audit() {
-    let data = std::env::var_os("CPSF_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if !data.is_dir() {
-        println!("SKIPPED: shared test data not found at {} (set CPSF_TEST_DATA)", data.display());
-        return;
-    }
-    let dir = std::env::temp_dir().join(format!("cpsf-cargo-audit-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
+    let Some(data) = common::shared("") else { return };
+    let dir = common::scratch("oracle");
     let mut store = Store::open(&dir.join("db.sqlite")).unwrap();
     let report = import_paths(&mut store, &[data.join("advisories/rustsec-osv")], &|_| {}).unwrap();
     assert!(report.records > 1000);

@@ -5,30 +5,14 @@ use std::path::{Path, PathBuf};
 use cpsf_vuln::import::{OSV_SCHEMA, import_paths};
 use cpsf_vuln::store::Store;
 
-fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CPSF_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("SKIPPED: shared test data not found at {} (set CPSF_TEST_DATA)", dir.display());
-        None
-    }
-}
-
-fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("cpsf-vuln-import-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::scratch;
 
 fn no_progress(_: &str) {}
 
 #[test]
 fn embedded_osv_schema_is_the_official_one() {
-    let Some(data) = data_dir() else { return };
+    let Some(data) = common::shared("") else { return };
     let official = std::fs::read_to_string(data.join("osv-schema/validation/schema.json")).unwrap();
     assert_eq!(OSV_SCHEMA, official, "schema/osv-schema.json differs from the official copy");
 }
@@ -36,7 +20,7 @@ fn embedded_osv_schema_is_the_official_one() {
 /// Every OSV record of the shared data is read; records that break the schema are warned about with a reason.
 #[test]
 fn every_shared_record_imports() {
-    let Some(data) = data_dir() else { return };
+    let Some(data) = common::shared("") else { return };
     let dir = scratch("all");
     let mut store = Store::open(&dir.join("db.sqlite")).unwrap();
     let advisories = data.join("advisories");

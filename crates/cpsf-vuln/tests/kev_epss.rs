@@ -6,17 +6,10 @@ use cpsf_vuln::Kev;
 use cpsf_vuln::epss::parse_epss;
 use cpsf_vuln::kev::parse_kev;
 
+mod common;
+
 fn shared_kev() -> Option<PathBuf> {
-    let root = std::env::var_os("CPSF_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let file = root.join("advisories/cisa-kev/known_exploited_vulnerabilities.json");
-    if file.is_file() {
-        Some(file)
-    } else {
-        eprintln!("SKIPPED: CPSF_TEST_DATA KEV catalog ({}) not found", file.display());
-        None
-    }
+    common::shared("advisories/cisa-kev/known_exploited_vulnerabilities.json")
 }
 
 #[test]

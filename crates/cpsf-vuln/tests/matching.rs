@@ -8,12 +8,7 @@ use cpsf_vuln::import::import_paths;
 use cpsf_vuln::matcher::match_components;
 use cpsf_vuln::store::Store;
 
-fn data_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("CPSF_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    dir.is_dir().then_some(dir)
-}
+mod common;
 
 struct Quiet;
 impl DiscoverProgress for Quiet {}
@@ -76,7 +71,7 @@ fn run_case(case: &Path, data: Option<&Path>) -> Result<String, String> {
 #[test]
 fn matching_fixtures() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/matching");
-    let data = data_dir();
+    let data = Some(common::shared_root()).filter(|d| d.is_dir());
     if data.is_none() {
         println!("SKIPPED: shared test data not found; cases with real advisories are skipped (set CPSF_TEST_DATA)");
     }

@@ -6,6 +6,8 @@ use cpsf_vuln::severity::{preferred, score_osv, score_word};
 use cpsf_vuln::{Rating, Score, ScoreMethod};
 use serde_json::Value;
 
+mod common;
+
 /// Vectors with their published base scores (NVD, the CVSS v2 guide's examples, the FIRST v3.1 and v4.0
 /// calculators).
 const KNOWN: &[(&str, &str, ScoreMethod, f64, Rating)] = &[
@@ -229,16 +231,7 @@ fn preferred_takes_the_newest_version_then_the_highest_score() {
 }
 
 fn shared_data() -> Option<PathBuf> {
-    let root = std::env::var_os("CPSF_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let advisories = root.join("advisories");
-    if advisories.is_dir() {
-        Some(advisories)
-    } else {
-        eprintln!("SKIPPED: CPSF_TEST_DATA advisories ({}) not found", advisories.display());
-        None
-    }
+    common::shared("advisories")
 }
 
 fn files(dir: &Path, extension: &str, recursive: bool, out: &mut Vec<PathBuf>) {

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use cpsf_vuln::vex::{self, VexDocument, VexError, VexStatement, VexStatus, write};
 use cpsf_vuln::{AffectedComponent, Finding, Rating, Score, ScoreMethod, Suppression};
 
+mod common;
+
 fn data(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/vex").join(name)
 }
@@ -701,14 +703,7 @@ fn justification_vocabularies_map_both_ways() {
 /// The CycloneDX specification's vulnerability examples (JSON and XML, 1.4 to 1.7), when the shared data is there.
 #[test]
 fn cyclonedx_specification_examples() {
-    let root = std::env::var_os("CPSF_TEST_DATA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/data"));
-    let dir = root.join("cyclonedx-spec/test-resources");
-    if !dir.is_dir() {
-        eprintln!("SKIPPED: CPSF_TEST_DATA/cyclonedx-spec not found");
-        return;
-    }
+    let Some(dir) = common::shared("cyclonedx-spec/test-resources") else { return };
     let mut read_count = 0;
     for version in ["1.4", "1.5", "1.6", "1.7"] {
         for ext in ["json", "xml"] {

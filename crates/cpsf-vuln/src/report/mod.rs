@@ -193,6 +193,22 @@ impl ScanReport {
     pub fn component(&self, bom_ref: &str) -> Option<&ComponentSummary> {
         self.components.iter().find(|c| c.bom_ref == bom_ref)
     }
+
+    /// Take the matcher's exact fix for each component (the smallest version outside every range of every
+    /// finding, by bom-ref) in place of the highest of the findings' fixes, except on components where a VEX
+    /// statement changed which findings count.
+    pub fn use_exact_fixes(&mut self, fixes: &BTreeMap<String, Option<String>>) {
+        let touched_by_vex: std::collections::HashSet<&str> =
+            self.findings.iter().filter(|f| f.suppression.is_some()).map(|f| f.component.bom_ref.as_str()).collect();
+        for component in &mut self.components {
+            if touched_by_vex.contains(component.bom_ref.as_str()) {
+                continue;
+            }
+            if let Some(fix) = fixes.get(&component.bom_ref) {
+                component.fixed_version = fix.clone();
+            }
+        }
+    }
 }
 
 /// The smallest version that clears every unsuppressed finding in `findings` (all on one component): the

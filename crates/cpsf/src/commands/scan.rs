@@ -110,22 +110,7 @@ pub fn run(args: ScanArgs, config: &ConfigFile, printer: &Printer) -> Result<Out
         .filter(|f| f.suppression.is_none())
         .any(|f| args.fail_on.is_some_and(|t| reaches(f, rating_of(t))) || (args.fail_on_kev && f.kev.is_some()));
     let mut report = ScanReport::new(target, database, matched.components_scanned, findings, matched.warnings);
-    // The matcher knows each component's exact fix (the smallest version outside every range); use it where
-    // no VEX statement changed which findings count.
-    let touched_by_vex: std::collections::HashSet<&str> =
-        report.findings.iter().filter(|f| f.suppression.is_some()).map(|f| f.component.bom_ref.as_str()).collect();
-    let exact: Vec<(usize, Option<String>)> = report
-        .components
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| !touched_by_vex.contains(c.bom_ref.as_str()))
-        .filter_map(|(i, c)| matched.component_fixes.get(&c.bom_ref).map(|fix| (i, fix.clone())))
-        .collect();
-    for (i, fix) in exact {
-        if let Some(component) = report.components.get_mut(i) {
-            component.fixed_version = fix;
-        }
-    }
+    report.use_exact_fixes(&matched.component_fixes);
     if args.format != ScanFormat::Table && !args.show_suppressed {
         report.findings.retain(|f| f.suppression.is_none());
     }
