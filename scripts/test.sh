@@ -6,7 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CPSF_TEST_DATA="${CPSF_TEST_DATA:-$(cd .. && pwd)/shared/data}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
-step() { printf '\n==> %s\n' "$*"; }
+# No incremental caches: a full run gains nothing from them and they take a gigabyte of disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+# Each step names the disk space left, so a run that fills the disk says so.
+step() { printf '\n==> %s (%s free)\n' "$*" "$(df -h --output=avail . | tail -1 | tr -d ' ')"; }
 
 step "tools"
 command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
