@@ -4,7 +4,8 @@
 # is kept under fuzz/artifacts/<target>/ and its path and the target's last log lines are printed). Once fixed,
 # copy the input to fuzz/regressions/<target>/ under a name saying what it broke.
 # Environment: CPSF_TEST_DATA (shared data; seeds sbom_read and purl_parse with a sample of it when set),
-# CPSF_FUZZ_TARGETS (space-separated subset of targets to run), CPSF_FUZZ_SAMPLE (shared-data files per source
+# CPSF_FUZZ_TARGETS (space-separated subset of targets to run), CPSF_FUZZ_KEEP=1 (keep the target binaries
+# after their runs), CPSF_FUZZ_SAMPLE (shared-data files per source
 # for sbom_read, default 40), CPSF_FUZZ_SEEDS_ONLY (a directory: write each target's seeds there and stop, to
 # look at them, or to start a long run of one target from them: `cargo fuzz run --sanitizer none --release
 # <target> $CPSF_FUZZ_SEEDS_ONLY/<target>`; nothing is built).
@@ -145,9 +146,6 @@ else
       "run \`cargo update --workspace\` in fuzz/ and commit fuzz/Cargo.lock" >&2
     exit 2
   fi
-  start=$SECONDS
-  CARGO_NET_OFFLINE=true cargo fuzz build --sanitizer none --release
-  echo "fuzz: built ${#targets[@]} targets in $((SECONDS - start))s"
   work="$(mktemp -d)"
   trap 'rm -rf "$work"' EXIT
 fi
@@ -174,6 +172,16 @@ for line in "${lines[@]}"; do
   seed_count=$(find "$corpus" -type f | wc -l)
   if [[ -n "${CPSF_FUZZ_SEEDS_ONLY:-}" ]]; then echo "fuzz: $target $seed_count seeds in $corpus"; continue; fi
   [[ "$seed_count" -gt 0 ]] || printf 'x' >"$corpus/empty" # libFuzzer wants at least one input
+  # Each target is built just before its run and its binary removed after it (CPSF_FUZZ_KEEP=1 keeps them):
+  # every binary carries its own copy of the instrumented code and debug info (about 70 MB), and 32 of them at
+  # once filled CI's disk. The dependencies are built once, by the first target.
+  start=$SECONDS
+  if ! CARGO_NET_OFFLINE=true cargo fuzz build --sanitizer none --release "$target"; then
+    failed+=("$target")
+    echo "fuzz: $target FAILED to build"
+    continue
+  fi
+  ((SECONDS - start < 10)) || echo "fuzz: built $target in $((SECONDS - start))s"
   log="$work/$target.log"
   status=0
   # -timeout: one input running this long is a finding (a hang); `timeout` guards the whole run.
@@ -182,6 +190,7 @@ for line in "${lines[@]}"; do
     -seed="${CPSF_FUZZ_SEED:-1}" \
     -rss_limit_mb=2048 -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
   ran=$((ran + 1))
+  [[ "${CPSF_FUZZ_KEEP:-}" == 1 ]] || rm -f "$bin_dir/$target"
   runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   took="$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)"
   if ((status == 0)); then
