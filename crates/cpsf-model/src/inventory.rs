@@ -1,7 +1,5 @@
 //! An inventory: the components of one scanned tree (or one read SBOM) with document metadata.
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::{Component, Diagnostic, Party};
@@ -61,17 +59,24 @@ pub struct Inventory {
 impl Inventory {
     /// Add components, merging those whose `bom_ref` is already present; keeps `components` sorted.
     pub fn extend_components(&mut self, components: impl IntoIterator<Item = Component>) {
-        let mut by_ref: BTreeMap<String, Component> =
-            std::mem::take(&mut self.components).into_iter().map(|c| (c.bom_ref.clone(), c)).collect();
-        for c in components {
-            match by_ref.get_mut(&c.bom_ref) {
-                Some(existing) => existing.absorb(c),
-                None => {
-                    by_ref.insert(c.bom_ref.clone(), c);
-                }
+        // A stable sort keeps observations of one bom-ref in arrival order (existing ones first), and each run of
+        // equal refs folds into its first: the same result as a map keyed by bom-ref, without copying the keys.
+        // Indices are sorted rather than the components themselves, which are large to move.
+        let mut all: Vec<Option<Component>> = std::mem::take(&mut self.components).into_iter().map(Some).collect();
+        all.extend(components.into_iter().map(Some));
+        let mut order: Vec<usize> = (0..all.len()).collect();
+        order.sort_by(|&a, &b| {
+            let name = |i: usize| all.get(i).and_then(Option::as_ref).map_or("", |c| c.bom_ref.as_str());
+            name(a).cmp(name(b))
+        });
+        let mut merged: Vec<Component> = Vec::with_capacity(all.len());
+        for c in order.into_iter().filter_map(|i| all.get_mut(i).and_then(Option::take)) {
+            match merged.last_mut() {
+                Some(last) if last.bom_ref == c.bom_ref => last.absorb(c),
+                _ => merged.push(c),
             }
         }
-        self.components = by_ref.into_values().collect();
+        self.components = merged;
     }
 
     pub fn component(&self, bom_ref: &str) -> Option<&Component> {
@@ -101,12 +106,35 @@ impl Inventory {
 
     /// Drop dependency edges that point at no component of this inventory (keeps documents referentially valid).
     pub fn prune_dangling_edges(&mut self) {
-        let refs: std::collections::BTreeSet<String> = self.components.iter().map(|c| c.bom_ref.clone()).collect();
-        for c in &mut self.components {
-            c.dependencies.retain(|d| refs.contains(d) && d != &c.bom_ref);
+        // Components kept sorted by bom-ref (as `extend_components` leaves them) make membership a binary
+        // search; only components with an edge to drop are changed (most inventories have none).
+        if !self.components.is_sorted_by(|a, b| a.bom_ref <= b.bom_ref) {
+            let refs: std::collections::BTreeSet<String> = self.components.iter().map(|c| c.bom_ref.clone()).collect();
+            for c in &mut self.components {
+                c.dependencies.retain(|d| refs.contains(d) && d != &c.bom_ref);
+            }
+            if let Some(root) = &mut self.metadata.component {
+                root.dependencies.retain(|d| refs.contains(d));
+            }
+            return;
+        }
+        let known =
+            |components: &[Component], r: &str| components.binary_search_by(|c| c.bom_ref.as_str().cmp(r)).is_ok();
+        let to_fix: Vec<usize> = (0..self.components.len())
+            .filter(|&i| {
+                let c = &self.components[i];
+                c.dependencies.iter().any(|d| d == &c.bom_ref || !known(&self.components, d))
+            })
+            .collect();
+        for i in to_fix {
+            let deps = std::mem::take(&mut self.components[i].dependencies);
+            let own = self.components[i].bom_ref.clone();
+            let kept = deps.into_iter().filter(|d| d != &own && known(&self.components, d)).collect();
+            self.components[i].dependencies = kept;
         }
         if let Some(root) = &mut self.metadata.component {
-            root.dependencies.retain(|d| refs.contains(d));
+            let components = &self.components;
+            root.dependencies.retain(|d| known(components, d));
         }
     }
 }

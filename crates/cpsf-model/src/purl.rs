@@ -524,16 +524,32 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b':')
 }
 
-fn encode(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for &b in s.as_bytes() {
-        if is_unreserved(b) {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+/// Write `s` percent-encoded: runs of unreserved bytes as they are, every other byte as `%XX`.
+fn write_encoded(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    let mut rest = s;
+    while let Some(at) = rest.bytes().position(|b| !is_unreserved(b)) {
+        let (plain, tail) = rest.split_at(at);
+        f.write_str(plain)?;
+        let mut chars = tail.chars();
+        let c = chars.next().unwrap_or_default();
+        let mut buf = [0u8; 4];
+        for b in c.encode_utf8(&mut buf).bytes() {
+            write!(f, "%{b:02X}")?;
         }
+        rest = chars.as_str();
     }
-    out
+    f.write_str(rest)
+}
+
+/// Write `/`-separated segments, each percent-encoded.
+fn write_segments(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+    for (i, seg) in s.split('/').enumerate() {
+        if i > 0 {
+            f.write_str("/")?;
+        }
+        write_encoded(f, seg)?;
+    }
+    Ok(())
 }
 
 fn decode(s: &str) -> Result<String, PurlError> {
@@ -650,26 +666,25 @@ impl fmt::Display for Purl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "pkg:{}/", self.ty)?;
         if let Some(ns) = &self.namespace {
-            for seg in ns.split('/') {
-                write!(f, "{}/", encode(seg))?;
-            }
+            write_segments(f, ns)?;
+            f.write_str("/")?;
         }
-        let name_is_path = TypeRule::of(&self.ty).is_some_and(|r| r.name_is_path);
-        if name_is_path {
-            let segs: Vec<String> = self.name.split('/').map(encode).collect();
-            f.write_str(&segs.join("/"))?;
+        if TypeRule::of(&self.ty).is_some_and(|r| r.name_is_path) {
+            write_segments(f, &self.name)?;
         } else {
-            f.write_str(&encode(&self.name))?;
+            write_encoded(f, &self.name)?;
         }
         if let Some(v) = &self.version {
-            write!(f, "@{}", encode(v))?;
+            f.write_str("@")?;
+            write_encoded(f, v)?;
         }
         for (i, (k, v)) in self.qualifiers.iter().enumerate() {
-            write!(f, "{}{k}={}", if i == 0 { '?' } else { '&' }, encode(v))?;
+            write!(f, "{}{k}=", if i == 0 { '?' } else { '&' })?;
+            write_encoded(f, v)?;
         }
         if let Some(sp) = &self.subpath {
-            let segs: Vec<String> = sp.split('/').map(encode).collect();
-            write!(f, "#{}", segs.join("/"))?;
+            f.write_str("#")?;
+            write_segments(f, sp)?;
         }
         Ok(())
     }

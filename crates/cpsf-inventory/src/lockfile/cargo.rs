@@ -116,8 +116,8 @@ fn parse_dependency_ref(text: &str) -> Option<DependencyRef<'_>> {
 }
 
 /// A package that survived reading, with what is needed to resolve edges to it.
-struct Package {
-    entry: PackageEntry,
+struct Package<'a> {
+    entry: &'a PackageEntry,
     kind: SourceKind,
     line: u32,
 }
@@ -164,7 +164,7 @@ fn read_fast(text: &str) -> Option<Read> {
     /// `"..."` with no escapes; the rest of the line must be empty.
     fn string(value: &str) -> Option<&str> {
         let inner = value.strip_prefix('"')?.strip_suffix('"')?;
-        (!inner.contains(['"', '\\'])).then_some(inner)
+        (!inner.bytes().any(|b| b == b'"' || b == b'\\')).then_some(inner)
     }
     enum Section {
         Top,
@@ -219,7 +219,10 @@ fn read_fast(text: &str) -> Option<Read> {
             section = Section::Metadata;
             continue;
         }
-        let (key, value) = line.split_once(" = ")?;
+        // `key = value`: keys here are bare words, so the first `=` is the separator.
+        let equals = line.bytes().position(|b| b == b'=')?;
+        let key = line.get(..equals)?.strip_suffix(' ')?;
+        let value = line.get(equals + 1..)?.strip_prefix(' ')?;
         match section {
             Section::Top => {
                 let n: i64 = (key == "version").then(|| value.parse().ok()).flatten()?;
@@ -271,9 +274,11 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     };
 
     let mut packages: Vec<Package> = Vec::with_capacity(entries.len());
-    let mut seen: std::collections::HashSet<(String, String, Option<String>)> = std::collections::HashSet::new();
-    for (line, entry) in entries {
-        let entry: PackageEntry = match entry {
+    let mut by_name: std::collections::HashMap<&str, Vec<usize>> =
+        std::collections::HashMap::with_capacity(entries.len());
+    for (line, entry) in &entries {
+        let line = *line;
+        let entry: &PackageEntry = match entry {
             Ok(entry) => entry,
             Err(message) => {
                 diagnostics.push(skip(line, format!("package entry skipped: {message}")));
@@ -284,23 +289,23 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             diagnostics.push(skip(line, "package entry skipped: expected a non-empty `name` and `version`".into()));
             continue;
         }
-        // Duplicates are rare: look up by reference first, and copy the key only to remember it.
-        let key = (entry.name.clone(), entry.version.clone(), entry.source.clone());
-        if !seen.insert(key) {
+        // A package listed twice (same name, version and source) is kept once.
+        let same_name = by_name.entry(entry.name.as_str()).or_default();
+        let duplicate = same_name.iter().any(|&i| {
+            packages
+                .get(i)
+                .is_some_and(|p: &Package<'_>| p.entry.version == entry.version && p.entry.source == entry.source)
+        });
+        if duplicate {
             diagnostics.push(skip(
                 line,
                 format!("duplicate package `{} {}` skipped: it is already listed", entry.name, entry.version),
             ));
             continue;
         }
+        same_name.push(packages.len());
         let kind = classify_source(entry.source.as_deref());
         packages.push(Package { entry, kind, line });
-    }
-
-    let mut by_name: std::collections::HashMap<&str, Vec<usize>> =
-        std::collections::HashMap::with_capacity(packages.len());
-    for (i, p) in packages.iter().enumerate() {
-        by_name.entry(p.entry.name.as_str()).or_default().push(i);
     }
 
     // Build one component per non-local package (indices line up with `packages`).
