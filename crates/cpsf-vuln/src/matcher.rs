@@ -26,74 +26,33 @@ pub struct MatchOutput {
     pub warnings: Vec<String>,
 }
 
-/// The OSV ecosystem of a purl type, or `None` for types no advisory source covers.
-pub fn osv_ecosystem(purl_type: &str) -> Option<&'static str> {
-    Some(match purl_type {
+/// The OSV ecosystem and package name of a purl, or `None` for types no advisory source covers.
+pub fn osv_package(purl: &Purl) -> Option<(&'static str, String)> {
+    let ns = purl.namespace();
+    let joined = |sep: &str| match ns {
+        Some(ns) if !ns.is_empty() => format!("{ns}{sep}{}", purl.name()),
+        _ => purl.name().to_owned(),
+    };
+    let ecosystem = match purl.ty() {
         "cargo" => "crates.io",
         "npm" => "npm",
         "pypi" => "PyPI",
-        "golang" => "Go",
-        "maven" => "Maven",
+        "golang" => return Some(("Go", joined("/"))),
+        "maven" => return Some(("Maven", joined(":"))),
         "nuget" => "NuGet",
         "gem" => "RubyGems",
-        "composer" => "Packagist",
+        "composer" => return Some(("Packagist", joined("/"))),
         "pub" => "Pub",
         "hex" => "Hex",
-        "swift" => "SwiftURL",
+        "swift" => return Some(("SwiftURL", joined("/"))),
         "conan" => "ConanCenter",
         "cran" => "CRAN",
         "hackage" => "Hackage",
-        "github" => "GitHub Actions",
+        "github" => return Some(("GitHub Actions", joined("/"))),
         _ => return None,
-    })
-}
-
-/// The OSV ecosystem and package name of a purl, or `None` for types no advisory source covers.
-pub fn osv_package(purl: &Purl) -> Option<(&'static str, String)> {
-    let ecosystem = osv_ecosystem(purl.ty())?;
-    let separator = match ecosystem {
-        "npm" | "Go" | "Packagist" | "SwiftURL" | "GitHub Actions" => "/",
-        "Maven" => ":",
-        _ => return Some((ecosystem, purl.name().to_owned())),
     };
-    let name = match purl.namespace() {
-        Some(ns) if !ns.is_empty() => format!("{ns}{separator}{}", purl.name()),
-        _ => purl.name().to_owned(),
-    };
+    let name = if ecosystem == "npm" { joined("/") } else { purl.name().to_owned() };
     Some((ecosystem, name))
-}
-
-/// The advisory data of whole ecosystems read ahead of matching: every package's record ids and every
-/// record's JSON (parsed only when a component needs it). `cpsf scan` of one lockfile reads its ecosystem on a
-/// second thread while the lockfile is parsed. Matching takes components of those ecosystems from it and any
-/// other from the store.
-///
-/// It is read in its own read transaction, so an import that commits between the read-ahead and matching is
-/// seen by one and not the other.
-#[derive(Default)]
-pub struct Preloaded {
-    ecosystems: BTreeSet<&'static str>,
-    ids: HashMap<(&'static str, String), Vec<String>>,
-    records: HashMap<String, String>,
-}
-
-impl Preloaded {
-    /// Read every record of `ecosystems` that is not withdrawn.
-    pub fn read(store: &Store, ecosystems: &[&'static str]) -> Result<Self, StoreError> {
-        let _snapshot = store.read_transaction()?;
-        let mut out = Preloaded::default();
-        for &ecosystem in ecosystems {
-            store.for_each_in_ecosystem(ecosystem, |package, id, record| {
-                if !out.records.contains_key(id) {
-                    out.records.insert(id.to_owned(), record.to_owned());
-                }
-                out.ids.entry((ecosystem, package.to_owned())).or_default().push(id.to_owned());
-                Ok(())
-            })?;
-            out.ecosystems.insert(ecosystem);
-        }
-        Ok(out)
-    }
 }
 
 /// A record with its affected entries compiled for evaluation, loaded once per scan.
@@ -116,15 +75,6 @@ impl Hit {
 
 /// Match every component against the store.
 pub fn match_components(store: &Store, components: &[Component]) -> Result<MatchOutput, StoreError> {
-    match_components_with(store, components, &Preloaded::default())
-}
-
-/// Match every component, taking what `preloaded` holds from it and the rest from the store.
-pub fn match_components_with(
-    store: &Store,
-    components: &[Component],
-    preloaded: &Preloaded,
-) -> Result<MatchOutput, StoreError> {
     let _snapshot = store.read_transaction()?;
     let mut out = MatchOutput::default();
     let mut advisories: HashMap<String, Arc<Loaded>> = HashMap::new();
@@ -150,14 +100,6 @@ pub fn match_components_with(
     }
     let mut candidates: HashMap<(&'static str, String), Vec<String>> = HashMap::new();
     for (ecosystem, keys) in wanted {
-        if preloaded.ecosystems.contains(ecosystem) {
-            for key in keys {
-                if let Some(ids) = preloaded.ids.get(&(ecosystem, key.clone())) {
-                    candidates.insert((ecosystem, key), ids.clone());
-                }
-            }
-            continue;
-        }
         let keys: Vec<String> = keys.into_iter().collect();
         for (key, ids) in store.ids_for_many(ecosystem, &keys)? {
             candidates.insert((ecosystem, key), ids);
@@ -176,10 +118,7 @@ pub fn match_components_with(
         for id in ids {
             let record = match advisories.get(&id) {
                 Some(a) => Arc::clone(a),
-                None => match match preloaded.records.get(&id) {
-                    Some(json) => Some(store.parse_record(&id, json)?),
-                    None => store.advisory(&id)?,
-                } {
+                None => match store.advisory(&id)? {
                     Some(advisory) => {
                         let compiled = advisory.affected.iter().map(Compiled::new).collect();
                         let loaded = Arc::new(Loaded { advisory, compiled });

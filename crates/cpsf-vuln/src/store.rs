@@ -372,39 +372,13 @@ impl Store {
         let mut stmt =
             self.conn.prepare_cached("SELECT record FROM advisory WHERE id = ?1").map_err(|e| sqlite(&self.path, e))?;
         let json: Option<String> = stmt.query_row([id], |r| r.get(0)).optional().map_err(|e| sqlite(&self.path, e))?;
-        json.map(|json| self.parse_record(id, &json)).transpose()
-    }
-
-    /// A stored record's JSON, read back.
-    pub fn parse_record(&self, id: &str, json: &str) -> Result<Advisory, StoreError> {
-        serde_json::from_str(json).map_err(|e| StoreError::Invalid {
-            path: self.path.display().to_string(),
-            reason: format!("stored record {id} is unreadable ({e}); re-import it"),
-        })
-    }
-
-    /// Call `f(package, id, record JSON)` for every package of `ecosystem` named by a record that is not
-    /// withdrawn (a record naming several packages comes once per package).
-    pub fn for_each_in_ecosystem(
-        &self,
-        ecosystem: &str,
-        mut f: impl FnMut(&str, &str, &str) -> Result<(), StoreError>,
-    ) -> Result<(), StoreError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT a.package, r.id, r.record FROM affected a JOIN advisory r ON r.id = a.id
-                 WHERE a.ecosystem = ?1 AND r.withdrawn IS NULL",
-            )
-            .map_err(|e| sqlite(&self.path, e))?;
-        let mut rows = stmt.query([ecosystem]).map_err(|e| sqlite(&self.path, e))?;
-        while let Some(row) = rows.next().map_err(|e| sqlite(&self.path, e))? {
-            let text = |i: usize| -> Result<&str, StoreError> {
-                row.get_ref(i).and_then(|v| Ok(v.as_str()?)).map_err(|e| sqlite(&self.path, e))
-            };
-            f(text(0)?, text(1)?, text(2)?)?;
+        match json {
+            None => Ok(None),
+            Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| StoreError::Invalid {
+                path: self.path.display().to_string(),
+                reason: format!("stored record {id} is unreadable ({e}); re-import it"),
+            }),
         }
-        Ok(())
     }
 
     /// The KEV entry of a CVE.

@@ -94,29 +94,6 @@ impl LockfileKind {
         Self::RenvLock,
     ];
 
-    /// The purl type of the packages the format lists (a few entries may have another, such as a git
-    /// dependency of a yarn.lock).
-    pub fn purl_type(self) -> &'static str {
-        match self {
-            Self::CargoLock => "cargo",
-            Self::NpmPackageLock | Self::YarnLock | Self::PnpmLock | Self::BunLock => "npm",
-            Self::Requirements | Self::PoetryLock | Self::PipfileLock | Self::UvLock | Self::PdmLock | Self::PyLock => {
-                "pypi"
-            }
-            Self::GoMod => "golang",
-            Self::GemfileLock => "gem",
-            Self::ComposerLock => "composer",
-            Self::NugetPackagesLock | Self::NugetPackagesConfig => "nuget",
-            Self::MavenPom | Self::GradleLockfile | Self::GradleVerificationMetadata => "maven",
-            Self::PubspecLock => "pub",
-            Self::MixLock => "hex",
-            Self::ConanLock => "conan",
-            Self::SwiftPackageResolved => "swift",
-            Self::PodfileLock => "cocoapods",
-            Self::RenvLock => "cran",
-        }
-    }
-
     /// A short stable name, used in diagnostics and as the fuzz target name.
     pub fn name(self) -> &'static str {
         match self {

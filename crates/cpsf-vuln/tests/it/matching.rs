@@ -1,12 +1,11 @@
-//! Matcher fixtures (`tests/data/matching/<case>/`): each case's lockfile is read as `cpsf sbom generate` reads it, the case's advisories are imported into a fresh database, and the matches must equal `expected.txt` line for line (`<purl> <advisory id>[ low]`), with and without the
-//! read-ahead of whole ecosystems.
+//! Matcher fixtures (`tests/data/matching/<case>/`): each case's lockfile is read as `cpsf sbom generate` reads it, the case's advisories are imported into a fresh database, and the matches must equal `expected.txt` line for line (`<purl> <advisory id>[ low]`).
 
 use std::path::{Path, PathBuf};
 
 use cpsf_inventory::{DiscoverOptions, DiscoverProgress, discover};
 use cpsf_vuln::Confidence;
 use cpsf_vuln::import::import_paths;
-use cpsf_vuln::matcher::{Preloaded, match_components, match_components_with, osv_package};
+use cpsf_vuln::matcher::match_components;
 use cpsf_vuln::store::Store;
 
 use crate::common;
@@ -43,15 +42,6 @@ fn run_case(case: &Path, data: Option<&Path>) -> Result<String, String> {
     // Discover only the lockfile (the advisories directory holds JSON files, none of them lockfiles).
     let inventory = discover(case, &DiscoverOptions::default(), &Quiet).unwrap();
     let output = match_components(&store, &inventory.components).unwrap();
-    // The read-ahead of whole ecosystems (`cpsf scan` of one lockfile) must change nothing.
-    let mut ecosystems: Vec<&'static str> =
-        inventory.components.iter().filter_map(|c| c.purl.as_ref().and_then(osv_package)).map(|(e, _)| e).collect();
-    ecosystems.sort_unstable();
-    ecosystems.dedup();
-    let preloaded = Preloaded::read(&store, &ecosystems).unwrap();
-    let read_ahead = match_components_with(&store, &inventory.components, &preloaded).unwrap();
-    assert_eq!(format!("{:?}", output.findings), format!("{:?}", read_ahead.findings), "{name}: read-ahead differs");
-    assert_eq!(output.component_fixes, read_ahead.component_fixes, "{name}: read-ahead fixes differ");
     let mut got: Vec<String> = Vec::new();
     for finding in &output.findings {
         for m in &finding.advisories {

@@ -5,7 +5,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use cpsf_inventory::LockfileKind;
 use cpsf_model::Inventory;
-use cpsf_vuln::matcher::{MatchOutput, Preloaded, match_components_with, osv_ecosystem};
+use cpsf_vuln::matcher::{MatchOutput, match_components};
 use cpsf_vuln::report::{DatabaseInfo, ScanReport};
 use cpsf_vuln::store::Store;
 use cpsf_vuln::vex::{self, VexStatement};
@@ -44,31 +44,15 @@ fn scan(
     config: &ConfigFile,
     printer: &Printer,
 ) -> Result<Scanned> {
-    let db_path = database_path(db)?;
-    // One lockfile names its ecosystem: its advisories are read on a second thread while the file is parsed.
-    let ecosystem = path
-        .is_file()
-        .then(|| LockfileKind::detect(&path.to_string_lossy()))
-        .flatten()
-        .and_then(|kind| osv_ecosystem(kind.purl_type()));
-    let read_ahead = ecosystem.map(|ecosystem| {
-        let db_path = db_path.clone();
-        std::thread::spawn(move || {
-            Store::open_read_only(&db_path).and_then(|store| Preloaded::read(&store, &[ecosystem]))
-        })
-    });
     let inventory = inventory_of(path, discover, config, printer)?;
+    let db_path = database_path(db)?;
     let store = Store::open_read_only(&db_path)?;
     let stats = store.info()?;
-    // A failed read-ahead only loses time: matching reads the store itself, and reports any error.
-    let preloaded = read_ahead.and_then(|handle| handle.join().ok()?.ok()).unwrap_or_default();
-    let mut matched = match_components_with(&store, &inventory.components, &preloaded)?;
+    let mut matched = match_components(&store, &inventory.components)?;
     printer.warn_many(&matched.warnings, 20);
-    // The process ends soon after a scan; freeing thousands of components and records one by one costs more
-    // than the scan of a lockfile's advisories, so the inventory and the read-ahead are left for the exit to
-    // reclaim.
+    // The process ends soon after a scan; freeing thousands of components one by one costs more than the
+    // scan of a lockfile's advisories, so the inventory is left for the exit to reclaim.
     std::mem::forget(inventory);
-    std::mem::forget(preloaded);
     let statements = read_vex(vex_files, printer)?;
     vex::apply(&mut matched.findings, &statements);
     let database = DatabaseInfo {
