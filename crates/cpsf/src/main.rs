@@ -12,11 +12,6 @@ use clap::Parser;
 use crate::cli::{Cli, Command, DbCommand, SbomCommand};
 use crate::printer::Printer;
 
-/// mimalloc instead of the system allocator: parsing and matching allocate many small strings, and glibc's
-/// malloc and free were a fifth of a lockfile scan's instructions (see BENCHMARKS.md).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// What a command found: 0 nothing to report, 1 findings (invalid document, differences, failed gate).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
