@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Record what `cargo audit` reports for each large Cargo.lock of the shared data, with the RustSec snapshot of the
-# shared data, as the oracle that crates/cpsf-vuln/tests/cargo_audit.rs compares cpsf with.
+# shared data, as the oracle that crates/cpsf-vuln/tests/it/cargo_audit.rs compares cpsf with.
 # Needs cargo-audit (`cargo install --locked cargo-audit`). Rewrites crates/cpsf-vuln/tests/data/cargo-audit/*.txt.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -31,7 +31,7 @@
 //! - later Maven releases (3.8.7 on) nest a qualifier after `.` as if after `-` (`1.0.RC1` as `1.0-RC1`); the
 //!   OSV vectors follow 3.8.6, which does not, and so do we.
 //!
-//! `tests/maven_oracle.rs` checks 2,600 pairs against Maven's own results, and the cost of a comparison is
+//! `tests/it/maven_oracle.rs` checks 2,600 pairs against Maven's own results, and the cost of a comparison is
 //! linear in the two versions' lengths, however deep the nesting (no recursion).
 
 use std::cmp::Ordering;
