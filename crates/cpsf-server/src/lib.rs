@@ -4,4 +4,5 @@
 pub mod auth;
 pub mod dtrack;
 pub mod error;
+pub mod i18n;
 pub mod webhook;
