@@ -1,5 +1,5 @@
 //! Credentials: Argon2id password hashes, API tokens (shown once, stored as a SHA-256 digest), session and CSRF
-//! tokens, roles, and the login rate limiter.
+//! tokens, and the login rate limiter. Roles are the store's (`cpsf_store::Role`).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -25,42 +25,6 @@ pub enum AuthError {
 
 /// The shortest password `cpsf user add` accepts.
 pub const MIN_PASSWORD_CHARS: usize = 10;
-
-/// What a user or token may do. Ordered: an admin may do all an editor may, an editor all a viewer may.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    /// Reads products, findings and SBOMs.
-    Viewer,
-    /// Also uploads SBOMs and triages findings.
-    Editor,
-    /// Also manages users, tokens, product access and advisory data.
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Viewer => "viewer",
-            Role::Editor => "editor",
-            Role::Admin => "admin",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "viewer" => Some(Role::Viewer),
-            "editor" => Some(Role::Editor),
-            "admin" => Some(Role::Admin),
-            _ => None,
-        }
-    }
-
-    /// Whether this role reaches `needed`.
-    pub fn allows(self, needed: Role) -> bool {
-        self >= needed
-    }
-}
 
 /// An Argon2id hash of `password` as a PHC string (`$argon2id$v=19$m=...`), with a fresh random salt and the
 /// crate's default cost (the OWASP-recommended minimum at the time of writing: 19 MiB, 2 passes).
@@ -190,15 +154,6 @@ mod tests {
         assert_ne!(t.secret, new_api_token().unwrap().secret);
         assert!(secrets_equal(&t.secret, &t.secret.clone()));
         assert!(!secrets_equal(&t.secret, &new_api_token().unwrap().secret));
-    }
-
-    #[test]
-    fn roles_are_ordered() {
-        assert!(Role::Admin.allows(Role::Editor));
-        assert!(Role::Editor.allows(Role::Viewer));
-        assert!(!Role::Viewer.allows(Role::Editor));
-        assert_eq!(Role::parse(" Editor "), Some(Role::Editor));
-        assert_eq!(Role::parse("root"), None);
     }
 
     #[test]

@@ -1,8 +1,14 @@
-//! cpsf serve: the team server. Authentication primitives (`auth`), the HTTP error type (`error`), webhook
-//! signatures (`webhook`) and Dependency-Track's upload format (`dtrack`); the API, web UI and monitoring build on them.
+//! cpsf serve: the team server. `app` holds the state, authentication and `router(state)`; `api` the JSON
+//! handlers (with Dependency-Track's upload and project routes); `monitor` matches stored SBOMs against the
+//! advisory database; `auth`, `dtrack`, `webhook` and `i18n` are the pieces they share.
 
+pub mod api;
+pub mod app;
 pub mod auth;
 pub mod dtrack;
 pub mod error;
 pub mod i18n;
+pub mod monitor;
 pub mod webhook;
+
+pub use app::{AppState, Config, router};

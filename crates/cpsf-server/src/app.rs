@@ -1,0 +1,193 @@
+//! The HTTP application: shared state, who is asking (`Principal`), and `router(state)`, which tests call
+//! in-process and `serve` puts behind a socket. Every route is listed once in [`api_routes`], which the router
+//! is built from and the OpenAPI test compares with `openapi.json`.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderMap, Method, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::MethodRouter;
+use cpsf_store::{ProductAccess, Role, Store, StoreError};
+
+use crate::auth::{LoginLimiter, token_digest};
+use crate::error::ApiError;
+
+/// Settings of a running server.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The largest SBOM document accepted, in bytes (the request body may be a third larger for base64).
+    pub max_upload: usize,
+    /// The advisory database findings are matched against; `None` or a missing file: uploads are stored
+    /// without findings, and the response says so.
+    pub advisory_db: Option<PathBuf>,
+    /// Mark cookies `Secure` (set when serving TLS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { max_upload: 50 * 1024 * 1024, advisory_db: None, secure_cookies: false }
+    }
+}
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<Store>,
+    config: Config,
+    limiter: LoginLimiter,
+}
+
+impl AppState {
+    pub fn new(store: Arc<Store>, config: Config) -> Self {
+        AppState { inner: Arc::new(Inner { store, config, limiter: LoginLimiter::new(5, Duration::from_secs(300)) }) }
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    pub fn store(&self) -> &Arc<Store> {
+        &self.inner.store
+    }
+
+    pub fn limiter(&self) -> &LoginLimiter {
+        &self.inner.limiter
+    }
+
+    /// Run a store operation on a blocking thread.
+    pub async fn blocking<T, F>(&self, f: F) -> Result<T, ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Store) -> Result<T, StoreError> + Send + 'static,
+    {
+        let store = Arc::clone(&self.inner.store);
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| ApiError::Internal(format!("a store task failed: {e}")))?
+            .map_err(ApiError::from)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { what } => ApiError::NotFound(what),
+            StoreError::Conflict { what } => ApiError::Conflict(what),
+            StoreError::Invalid { what } => ApiError::BadRequest(what),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// Who is asking, and what they may do.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub user: String,
+    /// The role the credentials carry (for a token, the lesser of the token's and its user's).
+    pub role: Role,
+    /// Per-product roles; when there are any, the user reaches only these products.
+    pub access: Vec<ProductAccess>,
+}
+
+impl Principal {
+    /// Whether the principal may act with `needed` on `product`.
+    pub fn can(&self, product: &str, needed: Role) -> bool {
+        if self.role == Role::Admin {
+            return true;
+        }
+        if self.access.is_empty() {
+            return self.role >= needed;
+        }
+        self.access.iter().any(|a| a.product_name == product && a.role.min(self.role) >= needed)
+    }
+
+    /// Whether the principal's role reaches `needed` at all (for routes not about one product).
+    pub fn has(&self, needed: Role) -> bool {
+        self.role >= needed
+    }
+
+    /// The products the principal is limited to, or `None` for all.
+    pub fn product_ids(&self) -> Option<Vec<i64>> {
+        (self.role != Role::Admin && !self.access.is_empty())
+            .then(|| self.access.iter().map(|a| a.product_id).collect())
+    }
+}
+
+/// The API token of a request: `X-Api-Key` (as Dependency-Track's clients send it) or `Authorization: Bearer`.
+fn token_of(headers: &HeaderMap) -> Option<String> {
+    if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        return Some(key.trim().to_owned());
+    }
+    let auth = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, value) = auth.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| value.trim().to_owned())
+}
+
+/// Authenticate a request by its API token.
+pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let Some(token) = token_of(headers).filter(|t| !t.is_empty()) else {
+        return Err(ApiError::Unauthenticated("send an API token in `X-Api-Key` or `Authorization: Bearer`".into()));
+    };
+    let digest = token_digest(&token);
+    let found = state
+        .blocking(move |store| {
+            let Some(auth) = store.token_by_hash(&digest)? else { return Ok(None) };
+            store.touch_token(auth.token.id, time::OffsetDateTime::now_utc())?;
+            let access = store.access_for_user(&auth.user.name)?;
+            Ok(Some((auth.user.name.clone(), auth.role(), access)))
+        })
+        .await?;
+    match found {
+        Some((user, role, access)) => Ok(Principal { user, role, access }),
+        None => Err(ApiError::Unauthenticated(
+            "the API token is not valid (unknown, revoked, or its user is disabled)".into(),
+        )),
+    }
+}
+
+/// Every API route: method, path (axum syntax, which is OpenAPI's), handler.
+pub fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
+    use crate::api;
+    use axum::routing::{get, post, put};
+    vec![
+        (Method::GET, "/api/version", get(api::version)),
+        (Method::GET, "/api/openapi.json", get(api::openapi)),
+        (Method::PUT, "/api/v1/bom", put(api::dtrack_put_bom)),
+        (Method::POST, "/api/v1/bom", post(api::dtrack_post_bom)),
+        (Method::GET, "/api/v1/bom/token/{token}", get(api::dtrack_token)),
+        (Method::GET, "/api/v1/event/token/{token}", get(api::dtrack_token)),
+        (Method::GET, "/api/v1/project", get(api::dtrack_projects)),
+        (Method::GET, "/api/v1/project/lookup", get(api::dtrack_project_lookup)),
+        (Method::GET, "/api/v1/products", get(api::products)),
+        (Method::POST, "/api/v1/products/{product}/versions/{version}/sboms", post(api::upload_sbom)),
+        (Method::GET, "/api/v1/sboms/{id}/document", get(api::sbom_document)),
+        (Method::GET, "/api/v1/findings", get(api::findings)),
+        (Method::GET, "/api/v1/findings/{id}", get(api::finding)),
+        (Method::POST, "/api/v1/findings/{id}/analysis", post(api::triage)),
+        (Method::GET, "/api/v1/components", get(api::search_components)),
+    ]
+}
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    // A base64 body is 4/3 of its document; leave room for the JSON or multipart around it.
+    let body_limit = state.config().max_upload.saturating_mul(4) / 3 + 64 * 1024;
+    let mut router = Router::new();
+    for (_, path, handler) in api_routes() {
+        router = router.route(path, handler);
+    }
+    router.fallback(not_found).layer(DefaultBodyLimit::max(body_limit)).with_state(state)
+}
+
+async fn not_found() -> Response {
+    ApiError::NotFound("no such route".into()).into_response()
+}

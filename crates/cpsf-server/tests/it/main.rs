@@ -1,0 +1,6 @@
+//! Integration tests of the server, in-process through `router(state)` (no socket): the API, Dependency-Track's
+//! upload and project routes, authentication and roles, and the OpenAPI document against the real routes.
+
+mod api;
+mod common;
+mod openapi;
