@@ -14,6 +14,12 @@ pub fn migrations_are_applied_once(t: &TestStore) {
     assert!(again.user_by_name("alice").unwrap().is_some());
     let third = t.reopen().unwrap();
     assert_eq!(third.list_users().unwrap().len(), 1);
+    // A SQLite file holds password hashes: only its owner may read it.
+    #[cfg(unix)]
+    if let cpsf_store::Location::Sqlite(path) = &t.location {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
 }
 
 pub fn a_newer_schema_is_refused(t: &TestStore) {
