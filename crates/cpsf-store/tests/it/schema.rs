@@ -1,6 +1,6 @@
 //! Migrations: applied once, idempotent on reopening, and a newer schema refused.
 
-use cpsf_store::{Role, Store, StoreError};
+use cpsf_store::{Location, Role, Store, StoreError};
 
 use crate::harness::TestStore;
 
@@ -37,4 +37,29 @@ pub fn a_newer_schema_is_refused(t: &TestStore) {
     }
     let message = t.reopen().unwrap_err().to_string();
     assert!(message.contains("newer"), "{message}");
+}
+
+/// Four servers open one new database at once: all succeed and the schema is migrated once.
+pub fn concurrent_opens_migrate_once(location: Location) {
+    let stores: Vec<Store> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4).map(|_| s.spawn(|| Store::open(&location))).collect();
+        handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect()
+    });
+    for (i, store) in stores.iter().enumerate() {
+        assert_eq!(store.schema_version().unwrap(), Store::known_schema_version());
+        store.ensure_product(&format!("p{i}"), "test").unwrap();
+    }
+    assert_eq!(stores[0].list_products().unwrap().len(), 4);
+    let applied = match &location {
+        Location::Sqlite(path) => rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        Location::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+            .unwrap()
+            .query_one("SELECT COUNT(*) FROM schema_migrations", &[])
+            .unwrap()
+            .get::<_, i64>(0),
+    };
+    assert_eq!(applied, Store::known_schema_version());
 }
