@@ -720,11 +720,10 @@ fn sbom_edges(db: &mut dyn Db, sbom_id: i64) -> Result<Vec<Edge>, StoreError> {
 
 /// Lower-case hex of bytes.
 fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    use std::fmt::Write;
     let mut out = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        out.push(char::from(DIGITS[usize::from(b >> 4)]));
-        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+        let _ = write!(out, "{b:02x}");
     }
     out
 }

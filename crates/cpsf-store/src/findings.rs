@@ -310,7 +310,7 @@ pub struct FindingFilter {
     pub status: FindingStatus,
     /// Changed at or after this time: opened (for open findings) or fixed (for fixed ones).
     pub since: Option<OffsetDateTime>,
-    /// A vulnerability id (the finding's id or one of its aliases, exact).
+    /// A vulnerability id: the finding's id, or one of its aliases ignoring case.
     pub vuln_id: Option<String>,
     pub limit: u32,
     pub offset: u32,
@@ -471,11 +471,12 @@ fn filter_sql(filter: &FindingFilter) -> (String, Params) {
         }
     }
     if let Some(id) = &filter.vuln_id {
-        // Aliases are a JSON array of strings; an exact element match is `"ID"` inside it.
-        let quoted = serde_json::to_string(id).unwrap_or_default();
+        // Aliases are a JSON array of strings; an element match is `"ID"` inside it, compared in lower case on
+        // both backends (SQLite's LIKE ignores ASCII case, PostgreSQL's does not).
+        let quoted = serde_json::to_string(&id.to_lowercase()).unwrap_or_default();
         let id_mark = params.push(id.as_str());
         let alias_mark = params.push(format!("%{}%", like_escape(&quoted)));
-        conditions.push(format!("(f.vuln_id = {id_mark} OR f.aliases LIKE {alias_mark} ESCAPE '!')"));
+        conditions.push(format!("(f.vuln_id = {id_mark} OR LOWER(f.aliases) LIKE {alias_mark} ESCAPE '!')"));
     }
     let clause = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
     (clause, params)

@@ -210,7 +210,8 @@ impl PgBackend {
             };
             let outcome = run_once(&self.name, client, read_only, &mut f);
             client.last_used = Instant::now();
-            let broken = client.client.is_closed();
+            let broken = client.client.is_closed()
+                || matches!(&outcome, Outcome::Failed(e) | Outcome::CommitFailed(e) if connection_lost(e));
             if broken {
                 lease.discard();
             }
@@ -224,6 +225,16 @@ impl PgBackend {
             }
         }
     }
+}
+
+/// Whether an error says the connection is gone: closed, a connection exception (SQLSTATE class 08), an
+/// operator intervention such as `pg_terminate_backend` or a server shutdown (57P), or any FATAL error. The client
+/// may not have noticed the closed socket yet when the server's last message arrives.
+fn connection_lost(e: &StoreError) -> bool {
+    let StoreError::Postgres { source, .. } = e else { return false };
+    source.is_closed()
+        || source.code().is_some_and(|c| c.code().starts_with("08") || c.code().starts_with("57P"))
+        || source.as_db_error().is_some_and(|db| matches!(db.severity(), "FATAL" | "PANIC"))
 }
 
 enum Outcome<T> {

@@ -51,7 +51,11 @@ impl SqliteBackend {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|source| StoreError::Io { path: parent.to_owned(), source })?;
         }
+        let created = !path.exists();
         let mut writer = connect(path, true)?;
+        if created {
+            owner_only(path)?;
+        }
         writer
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(err(format!("{}: switching to WAL mode", path.display())))?;
@@ -91,6 +95,20 @@ impl SqliteBackend {
         }
         result
     }
+}
+
+/// The database holds password and token hashes: a new file is readable by its owner only (its WAL and
+/// shared-memory files take the same permissions).
+#[cfg(unix)]
+fn owner_only(path: &Path) -> Result<(), StoreError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+        .map_err(|source| StoreError::Io { path: path.to_owned(), source })
+}
+
+#[cfg(not(unix))]
+fn owner_only(_path: &Path) -> Result<(), StoreError> {
+    Ok(())
 }
 
 fn connect(path: &Path, create: bool) -> Result<Connection, StoreError> {

@@ -139,6 +139,12 @@ pub fn findings_are_filtered(t: &TestStore) {
         "found by alias"
     );
     assert!(list(FindingFilter { vuln_id: Some("GHSA-jfh8".into()), ..FindingFilter::default() }).is_empty());
+    assert_eq!(
+        list(FindingFilter { vuln_id: Some("cve-2021-44228".into()), ..FindingFilter::default() }).len(),
+        2,
+        "aliases ignore case"
+    );
+    assert!(list(FindingFilter { vuln_id: Some("CVE-2021-4422_".into()), ..FindingFilter::default() }).is_empty());
     assert_eq!(list(FindingFilter { limit: 2, offset: 1, ..FindingFilter::default() }).len(), 2);
     assert_eq!(list(FindingFilter { limit: 2, offset: 3, ..FindingFilter::default() }), ["blog:GHSA-low-0000"]);
     assert_eq!(t.count_findings(&FindingFilter { limit: 1, ..FindingFilter::default() }).unwrap(), 4);

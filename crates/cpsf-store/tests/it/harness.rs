@@ -61,12 +61,18 @@ impl Drop for TempDir {
     }
 }
 
-pub fn run_sqlite(name: &str, test: fn(&TestStore)) {
+/// Call `f` with the location of a fresh SQLite file (not yet created), removed afterwards.
+pub fn with_sqlite_location(name: &str, f: impl FnOnce(Location)) {
     let dir = TempDir(std::env::temp_dir().join(unique(name)));
     // A nested path: opening creates the parent directories.
-    let location = Location::Sqlite(dir.0.join("data").join("store.db"));
-    let store = Store::open(&location).expect("open the SQLite store");
-    test(&TestStore { store, location });
+    f(Location::Sqlite(dir.0.join("data").join("store.db")));
+}
+
+pub fn run_sqlite(name: &str, test: fn(&TestStore)) {
+    with_sqlite_location(name, |location| {
+        let store = Store::open(&location).expect("open the SQLite store");
+        test(&TestStore { store, location });
+    });
 }
 
 /// The server URL for PostgreSQL tests, or `None` (and a note on stderr, once) when it is not set.
@@ -107,18 +113,22 @@ impl Drop for TempDatabase {
     }
 }
 
-pub fn run_postgres(name: &str, test: fn(&TestStore)) {
+/// Call `f` with the location of a fresh, empty PostgreSQL database, dropped afterwards; nothing without a server.
+pub fn with_postgres_location(name: &str, f: impl FnOnce(Location)) {
     let Some(server) = postgres_url() else { return };
     let database = TempDatabase { server: server.clone(), name: unique(name).to_lowercase() };
     let mut admin = postgres::Client::connect(&server, postgres::NoTls).expect("connect to CPSF_TEST_POSTGRES_URL");
     admin.batch_execute(&format!("CREATE DATABASE {}", database.name)).expect("create the test database");
     drop(admin);
-    let location = Location::Postgres(with_database(&server, &database.name));
-    let store = Store::open(&location).expect("open the PostgreSQL store");
-    let test_store = TestStore { store, location };
-    test(&test_store);
-    drop(test_store);
+    f(Location::Postgres(with_database(&server, &database.name)));
     drop(database);
+}
+
+pub fn run_postgres(name: &str, test: fn(&TestStore)) {
+    with_postgres_location(name, |location| {
+        let store = Store::open(&location).expect("open the PostgreSQL store");
+        test(&TestStore { store, location });
+    });
 }
 
 #[test]

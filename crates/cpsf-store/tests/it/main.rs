@@ -44,6 +44,17 @@ on_both_backends!(
     concurrency::a_store_is_shared_across_threads,
 );
 
+/// Servers starting together on one new database: each migration is applied once.
+#[test]
+fn sqlite_concurrent_opens_migrate_once() {
+    harness::with_sqlite_location("concurrent_open", schema::concurrent_opens_migrate_once);
+}
+
+#[test]
+fn postgres_concurrent_opens_migrate_once() {
+    harness::with_postgres_location("concurrent_open", schema::concurrent_opens_migrate_once);
+}
+
 /// PostgreSQL only: a client whose connection was cut is replaced.
 #[test]
 fn postgres_reconnects_after_the_connection_is_cut() {

@@ -1,6 +1,6 @@
 //! Migrations: applied once, idempotent on reopening, and a newer schema refused.
 
-use cpsf_store::{Role, Store, StoreError};
+use cpsf_store::{Location, Role, Store, StoreError};
 
 use crate::harness::TestStore;
 
@@ -14,6 +14,12 @@ pub fn migrations_are_applied_once(t: &TestStore) {
     assert!(again.user_by_name("alice").unwrap().is_some());
     let third = t.reopen().unwrap();
     assert_eq!(third.list_users().unwrap().len(), 1);
+    // A SQLite file holds password hashes: only its owner may read it.
+    #[cfg(unix)]
+    if let cpsf_store::Location::Sqlite(path) = &t.location {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(path).unwrap().permissions().mode() & 0o777, 0o600);
+    }
 }
 
 pub fn a_newer_schema_is_refused(t: &TestStore) {
@@ -31,4 +37,29 @@ pub fn a_newer_schema_is_refused(t: &TestStore) {
     }
     let message = t.reopen().unwrap_err().to_string();
     assert!(message.contains("newer"), "{message}");
+}
+
+/// Four servers open one new database at once: all succeed and the schema is migrated once.
+pub fn concurrent_opens_migrate_once(location: Location) {
+    let stores: Vec<Store> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4).map(|_| s.spawn(|| Store::open(&location))).collect();
+        handles.into_iter().map(|h| h.join().unwrap().unwrap()).collect()
+    });
+    for (i, store) in stores.iter().enumerate() {
+        assert_eq!(store.schema_version().unwrap(), Store::known_schema_version());
+        store.ensure_product(&format!("p{i}"), "test").unwrap();
+    }
+    assert_eq!(stores[0].list_products().unwrap().len(), 4);
+    let applied = match &location {
+        Location::Sqlite(path) => rusqlite::Connection::open(path)
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM schema_migrations", [], |r| r.get::<_, i64>(0))
+            .unwrap(),
+        Location::Postgres(url) => postgres::Client::connect(url, postgres::NoTls)
+            .unwrap()
+            .query_one("SELECT COUNT(*) FROM schema_migrations", &[])
+            .unwrap()
+            .get::<_, i64>(0),
+    };
+    assert_eq!(applied, Store::known_schema_version());
 }
