@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, dependency policy, unit/integration/conformance tests, and short fuzz runs.
-# Installs what the tests need (cargo-deny, cargo-fuzz, ntia-conformance-checker, cdxgen) when it is missing.
+# Installs what the tests need (cargo-deny, cargo-fuzz, ntia-conformance-checker, cdxgen, PostgreSQL) when it is missing.
 # Tests read the shared data through CPSF_TEST_DATA (default: ../shared/data beside the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +36,11 @@ if [[ ! -d "$advisory_db/.git" && -d "$CPSF_TEST_DATA/advisories/rustsec-advisor
 fi
 cargo fetch --locked
 cargo deny --offline --locked check
+
+step "PostgreSQL for the store tests"
+# Installs PostgreSQL when missing, starts a throwaway cluster on 127.0.0.1, exports CPSF_TEST_POSTGRES_URL and
+# stops it when this script exits.
+source scripts/postgres.sh
 
 step "tests"
 cargo test --workspace --locked 2>&1 | tee target/test-output.txt
