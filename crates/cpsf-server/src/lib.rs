@@ -9,6 +9,7 @@ pub mod dtrack;
 pub mod error;
 pub mod i18n;
 pub mod monitor;
+pub mod serve;
 pub mod webhook;
 
 pub use app::{AppState, Config, router};

@@ -57,6 +57,17 @@ pub enum Command {
     /// The local advisory database: import OSV/KEV/EPSS files, download updates, show what it holds
     #[command(subcommand)]
     Db(DbCommand),
+    /// Run the team server: SBOM store, API (also Dependency-Track's upload API), monitoring, webhooks
+    Serve(ServeArgs),
+    /// Users of the team server
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens of the team server (for CI jobs)
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Upload an SBOM to a team server (for CI jobs; the token comes from CPSF_TOKEN)
+    #[command(disable_version_flag = true)]
+    Push(PushArgs),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -414,4 +425,133 @@ mod tests {
     fn cli_definition_is_consistent() {
         super::Cli::command().debug_assert();
     }
+}
+
+/// Where the team server keeps its data; shared by `serve`, `user` and `token`.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// Data directory: the SQLite store (server.db) and the advisory database (advisories.db)
+    /// [default: cpsf under the user's data directory]
+    #[arg(long, env = "CPSF_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// A PostgreSQL URL (postgres://user@host/db) to keep the store there instead of SQLite
+    #[arg(long, env = "CPSF_DATABASE", value_name = "URL")]
+    pub database: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "ADDR:PORT")]
+    pub listen: std::net::SocketAddr,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Advisory database to match uploads against [default: advisories.db in the data directory]
+    #[arg(long, env = "CPSF_DB", value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Largest SBOM accepted, in MiB
+    #[arg(long, default_value_t = 50, value_name = "MIB")]
+    pub max_upload: usize,
+    /// Seconds between checks of the advisory database for changes (a change re-matches every stored SBOM)
+    #[arg(long, default_value_t = 60, value_name = "SECONDS")]
+    pub rematch_interval: u64,
+    /// URL to POST new and fixed findings to (JSON, signed with --webhook-secret)
+    #[arg(long, env = "CPSF_WEBHOOK_URL", value_name = "URL", requires = "webhook_secret")]
+    pub webhook_url: Option<String>,
+    /// Shared secret for the webhook's HMAC-SHA256 signature (X-Cpsf-Signature)
+    #[arg(long, env = "CPSF_WEBHOOK_SECRET", value_name = "SECRET", hide_env_values = true)]
+    pub webhook_secret: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Editor,
+    Viewer,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user (the password is asked for, or read from standard input with --password-stdin)
+    Add(UserAddArgs),
+    /// List users
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Give a user access to one product only (repeat for more); without any grant a user reaches every product
+    Grant {
+        name: String,
+        product: String,
+        #[arg(long, value_enum)]
+        role: RoleArg,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    pub name: String,
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// Read the password from the first line of standard input instead of asking
+    #[arg(long)]
+    pub password_stdin: bool,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it (shown once; only its digest is stored)
+    Create(TokenCreateArgs),
+    /// List tokens (never their secrets)
+    List {
+        /// Only this user's tokens
+        #[arg(long)]
+        user: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Revoke a token by its id (from `token list`)
+    Revoke {
+        id: i64,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct TokenCreateArgs {
+    /// The user the token acts as
+    #[arg(long)]
+    pub user: String,
+    /// The token's role (at most the user's)
+    #[arg(long, value_enum)]
+    pub role: RoleArg,
+    /// A label to recognise the token by
+    #[arg(long, default_value = "ci")]
+    pub label: String,
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PushArgs {
+    /// The SBOM file (CycloneDX or SPDX, any format cpsf reads)
+    pub sbom: PathBuf,
+    /// The server's base URL, e.g. http://127.0.0.1:8080
+    #[arg(long, env = "CPSF_SERVER", value_name = "URL")]
+    pub server: String,
+    #[arg(long)]
+    pub product: String,
+    #[arg(long = "version", value_name = "VERSION")]
+    pub product_version: String,
+    /// API token [env: CPSF_TOKEN]
+    #[arg(long, env = "CPSF_TOKEN", hide_env_values = true, value_name = "TOKEN")]
+    pub token: String,
+    /// Fail instead of creating the product or version when missing
+    #[arg(long)]
+    pub no_create: bool,
 }

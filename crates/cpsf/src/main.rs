@@ -62,6 +62,10 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
             DbCommand::Update(args) => commands::db::update_db(args, printer),
             DbCommand::Stats(args) => commands::db::stats(args, printer),
         },
+        Command::Serve(args) => commands::server::serve(args, printer),
+        Command::User(sub) => commands::server::user(sub, printer),
+        Command::Token(sub) => commands::server::token(sub, printer),
+        Command::Push(args) => commands::server::push(args, printer),
         Command::Completions { shell } => commands::meta::completions(shell),
         Command::Man { output } => commands::meta::man(&output, printer),
     }

@@ -7,6 +7,7 @@ pub mod generate;
 pub mod merge;
 pub mod meta;
 pub mod scan;
+pub mod server;
 pub mod validate;
 
 use std::io::Write;
