@@ -16,6 +16,7 @@ mod error;
 pub mod findings;
 mod migrations;
 mod postgres;
+pub mod sessions;
 mod sqlite;
 mod time_util;
 pub mod users;
@@ -32,6 +33,7 @@ pub use findings::{
     Analysis, AnalysisEntry, AnalysisState, FindingChanges, FindingFilter, FindingStatus, Justification, NewFinding,
     Response, Severity, SeverityCounts, StateFilter, StoredFinding,
 };
+pub use sessions::Session;
 pub use users::{ApiToken, ProductAccess, Role, TokenAuth, User};
 
 use db::Db;

@@ -16,8 +16,10 @@ use crate::migrations::{self, Migration};
 use crate::{StoreError, time_util};
 
 /// The PostgreSQL migrations, in order.
-pub(crate) const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "init", sql: include_str!("../migrations/postgres/0001_init.sql") }];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "init", sql: include_str!("../migrations/postgres/0001_init.sql") },
+    Migration { version: 2, name: "sessions", sql: include_str!("../migrations/postgres/0002_sessions.sql") },
+];
 
 /// Clients open at most at once; a caller beyond that waits for one to come back.
 const MAX_CLIENTS: usize = 8;

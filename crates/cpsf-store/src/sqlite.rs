@@ -13,8 +13,10 @@ use crate::migrations::Migration;
 use crate::{StoreError, time_util};
 
 /// The SQLite migrations, in order.
-pub(crate) const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "init", sql: include_str!("../migrations/sqlite/0001_init.sql") }];
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "init", sql: include_str!("../migrations/sqlite/0001_init.sql") },
+    Migration { version: 2, name: "sessions", sql: include_str!("../migrations/sqlite/0002_sessions.sql") },
+];
 
 /// How long a connection waits for another process's write lock before failing with "database is locked".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -104,10 +104,10 @@ pub struct ProductAccess {
     pub role: Role,
 }
 
-const USER_COLUMNS: &str = "u.id, u.name, u.password_hash, u.role, u.created, u.disabled";
+pub(crate) const USER_COLUMNS: &str = "u.id, u.name, u.password_hash, u.role, u.created, u.disabled";
 const TOKEN_COLUMNS: &str = "t.id, t.user_id, u.name, t.role, t.label, t.prefix, t.created, t.last_used, t.revoked_at";
 
-fn user(row: &Row, at: usize) -> Result<User, StoreError> {
+pub(crate) fn user(row: &Row, at: usize) -> Result<User, StoreError> {
     Ok(User {
         id: row.int(at)?,
         name: row.text(at + 1)?,

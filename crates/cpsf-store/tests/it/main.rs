@@ -38,6 +38,7 @@ on_both_backends!(
     users::users_and_roles,
     users::tokens_of_disabled_users_are_refused,
     users::product_access_is_granted_and_revoked,
+    users::sessions_expire_and_end,
     audit::audit_entries_are_listed_newest_first,
     audit::meta_and_webhook_queue,
     concurrency::concurrent_ingests_lose_nothing,

@@ -116,3 +116,23 @@ pub fn product_access_is_granted_and_revoked(t: &TestStore) {
     let actions: Vec<String> = t.list_audit(4, 0).unwrap().into_iter().map(|e| e.action).collect();
     assert_eq!(actions, ["access.revoke", "access.grant", "access.grant", "access.grant"]);
 }
+
+pub fn sessions_expire_and_end(t: &TestStore) {
+    t.add_user("web", HASH, Role::Viewer, "admin").unwrap();
+    let now = datetime!(2026-01-01 00:00 UTC);
+    let later = datetime!(2026-01-01 08:00 UTC);
+    t.create_session("web", &token_hash(7), "csrf-1", later).unwrap();
+    let s = t.session(&token_hash(7), now).unwrap().expect("a live session");
+    assert_eq!((s.user.name.as_str(), s.csrf.as_str()), ("web", "csrf-1"));
+    assert!(t.session(&token_hash(7), later).unwrap().is_none(), "expired at its expiry");
+    assert!(t.session(&token_hash(8), now).unwrap().is_none(), "an unknown cookie");
+    t.set_disabled("web", true, "admin").unwrap();
+    assert!(t.session(&token_hash(7), now).unwrap().is_none(), "a disabled user's session is dead");
+    t.set_disabled("web", false, "admin").unwrap();
+    t.delete_session(&token_hash(7)).unwrap();
+    assert!(t.session(&token_hash(7), now).unwrap().is_none(), "logged out");
+    t.delete_session(&token_hash(7)).unwrap();
+    assert!(matches!(t.create_session("nobody", &token_hash(9), "c", later), Err(StoreError::NotFound { .. })));
+    let actions: Vec<String> = t.list_audit(10, 0).unwrap().into_iter().map(|e| e.action).collect();
+    assert!(actions.contains(&"session.login".to_owned()), "{actions:?}");
+}
