@@ -185,7 +185,7 @@ pub fn router(state: AppState) -> Router {
     for (_, path, handler) in api_routes() {
         router = router.route(path, handler);
     }
-    router.fallback(not_found).layer(DefaultBodyLimit::max(body_limit)).with_state(state)
+    router.merge(crate::web::routes()).fallback(not_found).layer(DefaultBodyLimit::max(body_limit)).with_state(state)
 }
 
 async fn not_found() -> Response {

@@ -1,6 +1,6 @@
 //! cpsf serve: the team server. `app` holds the state, authentication and `router(state)`; `api` the JSON
 //! handlers (with Dependency-Track's upload and project routes); `monitor` matches stored SBOMs against the
-//! advisory database; `auth`, `dtrack`, `webhook` and `i18n` are the pieces they share.
+//! advisory database; `web` is the browser UI; `auth`, `dtrack`, `webhook` and `i18n` are the pieces they share.
 
 pub mod api;
 pub mod app;
@@ -10,6 +10,7 @@ pub mod error;
 pub mod i18n;
 pub mod monitor;
 pub mod serve;
+pub mod web;
 pub mod webhook;
 
 pub use app::{AppState, Config, router};
