@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: formatting, lints, dependency policy, unit/integration/conformance tests, and short fuzz runs.
-# Installs what the tests need (cargo-deny, cargo-fuzz, ntia-conformance-checker, cdxgen, PostgreSQL) when it is missing.
+# Installs what the tests need (cargo-deny, cargo-fuzz, ntia-conformance-checker, cdxgen, PostgreSQL, Chromium and
+# playwright-core for the web UI test) when it is missing.
 # Tests read the shared data through CPSF_TEST_DATA (default: ../shared/data beside the repository).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +17,11 @@ command -v cargo-deny >/dev/null || cargo install --locked cargo-deny
 if [[ "${CPSF_SKIP_FUZZ:-}" != 1 ]]; then command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz; fi
 command -v sbomcheck >/dev/null || python3 -m pip install --quiet ntia-conformance-checker
 command -v cdx-validate >/dev/null || npm install -g --silent @cyclonedx/cdxgen >/dev/null
+# The web UI test drives Debian's Chromium with playwright-core (no browser download).
+if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" && "$(id -u)" -eq 0 ]]; then
+  apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null
+fi
+(cd crates/cpsf-server/e2e && npm ci --no-audit --no-fund --silent >/dev/null)
 
 step "format"
 cargo fmt --all --check

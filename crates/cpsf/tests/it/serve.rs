@@ -182,3 +182,59 @@ fn serve_push_rematch_and_webhook() {
     assert!(list["total"].as_i64().unwrap() >= 1, "{list}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The web UI in Debian's Chromium through playwright-core (`crates/cpsf-server/e2e/ui.mjs`): log in, upload,
+/// see findings, triage, search, switch language. Skipped, saying so, when Chromium or playwright-core is missing
+/// (`scripts/test.sh` installs both).
+#[test]
+fn web_ui_in_chromium() {
+    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cpsf-server/e2e");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() || !e2e.join("node_modules/playwright-core").is_dir() {
+        println!("SKIPPED: web UI test needs {chromium} and playwright-core (npm ci in {})", e2e.display());
+        return;
+    }
+    let dir = scratch("browser");
+    let data_dir = dir.join("data");
+    let data = data_dir.to_str().unwrap();
+    let mut add = cpsf()
+        .args(["user", "add", "erin", "--role", "editor", "--password-stdin", "--data-dir", data])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    assert!(add.wait_with_output().unwrap().status.success());
+    let advisories = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scan/advisories");
+    let db = data_dir.join("advisories.db");
+    let out = cpsf()
+        .args(["--quiet", "db", "import", advisories.to_str().unwrap(), "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut child = cpsf()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let _server = Server(child);
+    let url = first.split("listening on ").nth(1).and_then(|s| s.split(' ').next()).expect(&first).to_owned();
+    let out = Command::new("node")
+        .arg(e2e.join("ui.mjs"))
+        .env("CPSF_URL", &url)
+        .env("CPSF_USER", "erin")
+        .env("CPSF_PASSWORD", "a long enough password")
+        .env("CPSF_SBOM", sbom(&dir))
+        .env("CHROMIUM", &chromium)
+        .env("CPSF_SCREENSHOT", dir.join("ui.png"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ui.mjs failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("ui.mjs: ok"), "{stdout}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
