@@ -522,3 +522,60 @@ pub async fn search_components(
         .collect();
     Ok(Json(json!({ "hits": out })))
 }
+
+/// The open findings of one version, for the exports (at most 100,000).
+async fn version_findings(
+    state: &AppState,
+    principal: &Principal,
+    product: String,
+    version: String,
+    with_history: bool,
+) -> Result<Vec<(StoredFinding, Vec<cpsf_store::AnalysisEntry>)>, ApiError> {
+    if !principal.can(&product, Role::Viewer) {
+        return Err(ApiError::NotFound(format!("product `{product}` version `{version}`")));
+    }
+    state
+        .blocking(move |store| {
+            let info = store.version_by_names(&product, &version)?.ok_or_else(|| cpsf_store::StoreError::NotFound {
+                what: format!("product `{product}` version `{version}`"),
+            })?;
+            let findings = store.list_findings(&FindingFilter {
+                version_id: Some(info.id),
+                limit: 100_000,
+                ..FindingFilter::default()
+            })?;
+            findings
+                .into_iter()
+                .map(|f| {
+                    let history = if with_history { store.finding_history(f.id)? } else { Vec::new() };
+                    Ok((f, history))
+                })
+                .collect()
+        })
+        .await
+}
+
+/// `GET /api/v1/products/{product}/versions/{version}/findings.csv`.
+pub async fn export_csv(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((product, version)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let principal = authenticate(&state, &headers).await?;
+    let findings = version_findings(&state, &principal, product, version, false).await?;
+    let list: Vec<StoredFinding> = findings.into_iter().map(|(f, _)| f).collect();
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], crate::export::csv(&list)).into_response())
+}
+
+/// `GET /api/v1/products/{product}/versions/{version}/vex`: CycloneDX 1.6 VEX with the triage of each finding.
+pub async fn export_vex(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((product, version)): Path<(String, String)>,
+) -> Result<Response, ApiError> {
+    let principal = authenticate(&state, &headers).await?;
+    let findings = version_findings(&state, &principal, product, version, true).await?;
+    let serial = format!("urn:uuid:{}", uuid::Uuid::new_v4());
+    let document = crate::export::cyclonedx_vex(&findings, &serial, &rfc3339(OffsetDateTime::now_utc()));
+    Ok(([(header::CONTENT_TYPE, "application/vnd.cyclonedx+json")], document.to_string()).into_response())
+}

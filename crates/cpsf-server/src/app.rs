@@ -170,6 +170,8 @@ pub fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/api/v1/products", get(api::products)),
         (Method::POST, "/api/v1/products/{product}/versions/{version}/sboms", post(api::upload_sbom)),
         (Method::GET, "/api/v1/sboms/{id}/document", get(api::sbom_document)),
+        (Method::GET, "/api/v1/products/{product}/versions/{version}/findings.csv", get(api::export_csv)),
+        (Method::GET, "/api/v1/products/{product}/versions/{version}/vex", get(api::export_vex)),
         (Method::GET, "/api/v1/findings", get(api::findings)),
         (Method::GET, "/api/v1/findings/{id}", get(api::finding)),
         (Method::POST, "/api/v1/findings/{id}/analysis", post(api::triage)),

@@ -7,6 +7,7 @@ pub mod app;
 pub mod auth;
 pub mod dtrack;
 pub mod error;
+pub mod export;
 pub mod i18n;
 pub mod monitor;
 pub mod serve;

@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use cpsf_server::Config;
 use cpsf_server::dtrack::project_uuid;
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
 use crate::common::{call, sbom, server, server_with};
 
@@ -53,6 +54,31 @@ async fn upload_match_triage_and_search() {
     assert_eq!(one["state"], "not_affected");
     assert_eq!(one["history"][0]["by"], "erin");
     assert_eq!(one["history"][0]["justification"], "code_not_reachable");
+    // The exports carry the triage; the VEX is valid CycloneDX 1.6.
+    let (status, vex) =
+        call(&s.app, Method::GET, "/api/v1/products/shop/versions/1.0/vex", Some(&s.viewer), None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    let report = cpsf_sbom::schema::validate_cyclonedx(&vex, cpsf_sbom::CycloneDxVersion::V1_6);
+    assert!(report.valid, "{:?}", report.errors);
+    let analysed = vex["vulnerabilities"].as_array().unwrap().iter().find(|v| v["analysis"]["state"] == "not_affected");
+    assert_eq!(analysed.expect("the triaged finding")["analysis"]["justification"], "code_not_reachable");
+    let response = s
+        .app
+        .clone()
+        .oneshot(
+            axum::http::Request::builder()
+                .uri("/api/v1/products/shop/versions/1.0/findings.csv")
+                .header("x-api-key", &s.viewer)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let csv =
+        String::from_utf8(axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap().to_vec()).unwrap();
+    assert!(csv.starts_with("product,version,vulnerability,"), "{csv}");
+    assert!(csv.lines().any(|l| l.contains("lodash") && l.contains("not_affected")), "{csv}");
     let bad = json!({"state": "fine"}).to_string();
     let (status, body) = call(&s.app, Method::POST, &uri, Some(&s.editor), Some("application/json"), bad).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -175,6 +201,8 @@ async fn every_route_with_every_role() {
         (Method::GET, "/api/v1/products".into(), String::new(), 1),
         (Method::POST, "/api/v1/products/shop/versions/1.0/sboms".into(), sbom("4.17.20"), 2),
         (Method::GET, format!("/api/v1/sboms/{sbom_id}/document"), String::new(), 1),
+        (Method::GET, "/api/v1/products/shop/versions/1.0/findings.csv".into(), String::new(), 1),
+        (Method::GET, "/api/v1/products/shop/versions/1.0/vex".into(), String::new(), 1),
         (Method::GET, "/api/v1/findings".into(), String::new(), 1),
         (Method::GET, format!("/api/v1/findings/{finding}"), String::new(), 1),
         (Method::POST, format!("/api/v1/findings/{finding}/analysis"), triage, 2),
