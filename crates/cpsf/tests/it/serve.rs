@@ -238,3 +238,148 @@ fn web_ui_in_chromium() {
     assert!(stdout.contains("ui.mjs: ok"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A server on a fresh data directory with an editor's token; returns (server, base URL, token).
+fn start_server(dir: &Path) -> (Server, String, String) {
+    let data = dir.join("data");
+    let data = data.to_str().unwrap();
+    let mut add = cpsf()
+        .args(["user", "add", "ci", "--role", "editor", "--password-stdin", "--data-dir", data])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    assert!(add.wait_with_output().unwrap().status.success());
+    let out =
+        cpsf().args(["token", "create", "--user", "ci", "--role", "editor", "--data-dir", data]).output().unwrap();
+    let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+    let (server, url) = spawn_server(dir);
+    (server, url, token)
+}
+
+fn spawn_server(dir: &Path) -> (Server, String) {
+    let data = dir.join("data");
+    let mut child = cpsf()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let url = first.split("listening on ").nth(1).and_then(|s| s.split(' ').next()).expect(&first).to_owned();
+    (Server(child), url)
+}
+
+fn big_sbom(components: usize, tag: &str) -> String {
+    let list: Vec<serde_json::Value> = (0..components)
+        .map(|i| {
+            let purl = format!("pkg:npm/pkg-{tag}-{i}@1.0.{i}");
+            serde_json::json!({ "type": "library", "name": format!("pkg-{tag}-{i}"), "version": format!("1.0.{i}"), "purl": purl, "bom-ref": purl })
+        })
+        .collect();
+    serde_json::json!({ "bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": list }).to_string()
+}
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder().proxy(None).http_status_as_error(false).build().new_agent()
+}
+
+fn upload(url: &str, token: &str, product: &str, version: &str, doc: &str) -> Result<serde_json::Value, String> {
+    let mut response = agent()
+        .post(&format!("{url}/api/v1/products/{product}/versions/{version}/sboms"))
+        .header("x-api-key", token)
+        .header("content-type", "application/json")
+        .send(doc.as_bytes())
+        .map_err(|e| e.to_string())?;
+    let status = response.status();
+    let text = response.body_mut().read_to_string().map_err(|e| e.to_string())?;
+    if status != 201 {
+        return Err(format!("{status}: {text}"));
+    }
+    serde_json::from_str(&text).map_err(|e| e.to_string())
+}
+
+fn products(url: &str, token: &str) -> serde_json::Value {
+    let mut response = agent().get(&format!("{url}/api/v1/products")).header("x-api-key", token).call().unwrap();
+    serde_json::from_str(&response.body_mut().read_to_string().unwrap()).unwrap()
+}
+
+/// Components of each version (by version text) as the server lists them.
+fn component_counts(list: &serde_json::Value) -> std::collections::BTreeMap<String, i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["versions"].as_array().unwrap().iter())
+        .map(|v| (v["version"].as_str().unwrap().to_owned(), v["components"].as_i64().unwrap()))
+        .collect()
+}
+
+#[test]
+fn parallel_uploads_lose_nothing() {
+    let dir = scratch("parallel");
+    let (_server, url, token) = start_server(&dir);
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let (url, token) = (url.clone(), token.clone());
+            std::thread::spawn(move || {
+                for n in 0..3 {
+                    let version = format!("{t}.{n}");
+                    upload(&url, &token, "busy", &version, &big_sbom(50 + t * 3 + n, &version)).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let counts = component_counts(&products(&url, &token));
+    assert_eq!(counts.len(), 24, "{counts:?}");
+    for t in 0..8 {
+        for n in 0..3 {
+            assert_eq!(counts[&format!("{t}.{n}")], (50 + t * 3 + n) as i64);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn kill_during_ingest_keeps_every_acknowledged_upload() {
+    let dir = scratch("kill");
+    let (mut server, url, token) = start_server(&dir);
+    let mut acknowledged = std::collections::BTreeMap::new();
+    for n in 0..3 {
+        let version = format!("1.{n}");
+        let body = upload(&url, &token, "shop", &version, &big_sbom(200 + n, &version)).unwrap();
+        acknowledged.insert(version, body["components"].as_i64().unwrap());
+    }
+    // A large upload in flight, and the server killed (SIGKILL) while it is being ingested.
+    let doc = big_sbom(20_000, "big");
+    let in_flight = {
+        let (url, token) = (url.clone(), token.clone());
+        std::thread::spawn(move || upload(&url, &token, "shop", "2.0", &doc))
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    server.0.kill().unwrap();
+    let _ = server.0.wait();
+    let outcome = in_flight.join().unwrap();
+    drop(server);
+
+    let (_again, url) = spawn_server(&dir);
+    let counts = component_counts(&products(&url, &token));
+    for (version, n) in &acknowledged {
+        assert_eq!(counts.get(version), Some(n), "acknowledged upload {version} is there after the kill");
+    }
+    // The killed upload is there whole or not at all.
+    match counts.get("2.0") {
+        None => {}
+        Some(n) => assert_eq!(*n, 20_000, "a half-stored upload"),
+    }
+    if let Ok(body) = outcome {
+        assert_eq!(counts.get("2.0"), Some(&body["components"].as_i64().unwrap()), "acknowledged before the kill");
+    }
+    // And the store still takes writes.
+    upload(&url, &token, "shop", "3.0", &big_sbom(10, "after")).unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+}
