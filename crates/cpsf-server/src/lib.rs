@@ -11,6 +11,7 @@ pub mod export;
 pub mod i18n;
 pub mod monitor;
 pub mod serve;
+pub mod tls;
 pub mod web;
 pub mod webhook;
 

@@ -28,6 +28,8 @@ pub struct ServeOptions {
     /// How often the advisory database is checked for changes.
     pub rematch_interval: Duration,
     pub webhook: Option<WebhookTarget>,
+    /// Serve HTTPS with this configuration (`--tls-cert`, `--tls-key`); cookies are then `Secure`.
+    pub tls: Option<Arc<rustls::ServerConfig>>,
 }
 
 /// What identifies one state of the advisory database: its file's size and modification time. `db import` and
@@ -104,12 +106,24 @@ pub fn deliver_webhooks(store: &Store, target: &WebhookTarget) -> Result<usize, 
 pub async fn run(store: Arc<Store>, options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let address = listener.local_addr()?;
-    let state = AppState::new(Arc::clone(&store), options.config.clone());
-    let jobs = spawn_jobs(store, options.config.advisory_db.clone(), options.rematch_interval, options.webhook);
+    let mut config = options.config.clone();
+    config.secure_cookies |= options.tls.is_some();
+    let state = AppState::new(Arc::clone(&store), config.clone());
+    let jobs = spawn_jobs(store, config.advisory_db.clone(), options.rematch_interval, options.webhook);
     ready(address);
-    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let app = router(state);
+    let served = match options.tls {
+        Some(tls) => {
+            let app = app.into_make_service_with_connect_info::<crate::tls::TlsPeer>();
+            axum::serve(crate::tls::TlsListener::new(listener, tls)?, app)
+                .with_graceful_shutdown(shutdown_signal())
+                .await
+        }
+        None => {
+            let app = app.into_make_service_with_connect_info::<SocketAddr>();
+            axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+        }
+    };
     jobs.abort();
     served
 }

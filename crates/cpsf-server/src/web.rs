@@ -251,7 +251,11 @@ struct LoginForm {
 
 async fn login(State(state): State<AppState>, request: axum::extract::Request) -> Response {
     let headers = request.headers().clone();
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
+    let peer = request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0)
+        .or_else(|| request.extensions().get::<ConnectInfo<crate::tls::TlsPeer>>().map(|c| c.0.0));
     let lang = lang_of(&headers);
     let Ok(body) = axum::body::to_bytes(request.into_body(), 64 * 1024).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();

@@ -458,6 +458,12 @@ pub struct ServeArgs {
     /// URL to POST new and fixed findings to (JSON, signed with --webhook-secret)
     #[arg(long, env = "CPSF_WEBHOOK_URL", value_name = "URL", requires = "webhook_secret")]
     pub webhook_url: Option<String>,
+    /// Serve HTTPS with this PEM certificate chain (with --tls-key)
+    #[arg(long, value_name = "FILE", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The PEM private key of --tls-cert
+    #[arg(long, value_name = "FILE", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
     /// Shared secret for the webhook's HMAC-SHA256 signature (X-Cpsf-Signature)
     #[arg(long, env = "CPSF_WEBHOOK_SECRET", value_name = "SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,

@@ -79,13 +79,18 @@ pub fn serve(args: ServeArgs, printer: &Printer) -> Result<Outcome> {
         },
         rematch_interval: Duration::from_secs(args.rematch_interval),
         webhook: args.webhook_url.map(|url| WebhookTarget { url, secret: args.webhook_secret.unwrap_or_default() }),
+        tls: match (&args.tls_cert, &args.tls_key) {
+            (Some(cert), Some(key)) => Some(cpsf_server::tls::server_config(cert, key).map_err(anyhow::Error::msg)?),
+            _ => None,
+        },
     };
+    let scheme = if options.tls.is_some() { "https" } else { "http" };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     let store = Arc::new(store);
     runtime
         .block_on(cpsf_server::serve::run(store, options, |address| {
             // The one line on stdout: scripts read the address from it (useful with port 0).
-            println!("cpsf serve: listening on http://{address} (store: {name})");
+            println!("cpsf serve: listening on {scheme}://{address} (store: {name})");
         }))
         .with_context(|| format!("serving on {}", args.listen))?;
     Ok(Outcome::Clean)

@@ -383,3 +383,70 @@ fn kill_during_ingest_keeps_every_acknowledged_upload() {
     upload(&url, &token, "shop", "3.0", &big_sbom(10, "after")).unwrap();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `--tls-cert/--tls-key`: the server answers HTTPS with the given certificate, and session cookies are `Secure`.
+/// Uses the `openssl` and `curl` commands (skipped, saying so, without them).
+#[test]
+fn tls_serves_https_with_secure_cookies() {
+    if Command::new("openssl").arg("version").output().is_err()
+        || Command::new("curl").arg("--version").output().is_err()
+    {
+        println!("SKIPPED: the TLS test needs the openssl and curl commands");
+        return;
+    }
+    let dir = scratch("tls");
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    let out = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1"])
+        .args(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        .arg("-keyout")
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let data = dir.join("data");
+    let mut add = cpsf()
+        .args(["user", "add", "erin", "--role", "editor", "--password-stdin", "--data-dir", data.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
+    assert!(add.wait_with_output().unwrap().status.success());
+    let mut child = cpsf()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()])
+        .arg("--tls-cert")
+        .arg(&cert)
+        .arg("--tls-key")
+        .arg(&key)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let _server = Server(child);
+    let url = first.split("listening on ").nth(1).and_then(|s| s.split(' ').next()).expect(&first).to_owned();
+    assert!(url.starts_with("https://"), "{first}");
+    let out = Command::new("curl")
+        .args(["-s", "-i", "--noproxy", "*", "--cacert"])
+        .arg(&cert)
+        .args(["-d", "user=erin&password=a+long+enough+password"])
+        .arg(format!("{url}/login"))
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "curl: {}", String::from_utf8_lossy(&out.stderr));
+    let cookie = text.lines().find(|l| l.to_ascii_lowercase().starts_with("set-cookie: cpsf_session=")).expect(&text);
+    assert!(cookie.contains("; Secure") && cookie.contains("HttpOnly"), "{cookie}");
+    // Plain HTTP on the TLS port gets nowhere.
+    let out = Command::new("curl")
+        .args(["-s", "--noproxy", "*", "--max-time", "5"])
+        .arg(url.replace("https://", "http://") + "/api/version")
+        .output()
+        .unwrap();
+    assert!(!out.status.success() || !String::from_utf8_lossy(&out.stdout).contains("cpsf"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
