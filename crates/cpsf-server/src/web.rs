@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/findings/{id}", get(finding_page).post(triage_form))
         .route("/upload", get(upload_page).post(upload_submit))
         .route("/search", get(search_page))
+        .route("/advisories/{id}", get(advisory_page))
 }
 
 /// Escape text for HTML content and attribute values.
@@ -497,16 +498,47 @@ async fn dashboard(State(state): State<AppState>, headers: HeaderMap) -> Respons
     html(lang, &web, lang.t("nav.dashboard"), &body)
 }
 
-async fn products_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+#[derive(Deserialize, Default)]
+struct SinceQuery {
+    since: Option<String>,
+}
+
+async fn products_page(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<SinceQuery>) -> Response {
     let web = match web(&state, &headers).await {
         Ok(w) => w,
         Err(r) => return r,
     };
     let lang = web.lang;
-    let products = match state.blocking(|store| store.list_products()).await {
+    // "New since": findings opened on or after this date (default: a week ago).
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    let since_date = q
+        .since
+        .as_deref()
+        .and_then(|s| time::Date::parse(s.trim(), &format).ok())
+        .unwrap_or_else(|| (OffsetDateTime::now_utc() - time::Duration::days(7)).date());
+    let since = since_date.midnight().assume_utc();
+    let ids = web.principal.product_ids();
+    let result = state
+        .blocking(move |store| {
+            let products = store.list_products()?;
+            let new = store.list_findings(&FindingFilter {
+                product_ids: ids,
+                since: Some(since),
+                limit: 100_000,
+                ..FindingFilter::default()
+            })?;
+            Ok((products, new))
+        })
+        .await;
+    let (products, new) = match result {
         Ok(p) => p,
         Err(e) => return api_error(lang, e),
     };
+    let mut new_by_version: BTreeMap<i64, usize> = BTreeMap::new();
+    for f in &new {
+        *new_by_version.entry(f.version_id).or_default() += 1;
+    }
+    let since_text = since_date.format(&format).unwrap_or_default();
     let mut body = format!(
         "<h1>{}</h1><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>",
         lang.t("nav.products"),
@@ -517,7 +549,11 @@ async fn products_page(State(state): State<AppState>, headers: HeaderMap) -> Res
     for s in &SEVERITIES[..4] {
         let _ = write!(body, "<th scope=\"col\">{}</th>", severity_label(lang, *s));
     }
-    body.push_str("<th scope=\"col\">KEV</th></tr></thead><tbody>");
+    let _ = write!(
+        body,
+        "<th scope=\"col\">KEV</th><th scope=\"col\">{} {since_text}</th></tr></thead><tbody>",
+        lang.t("finding.new_since")
+    );
     for p in products.iter().filter(|p| web.principal.can(&p.product.name, Role::Viewer)) {
         for v in &p.versions {
             let _ = write!(
@@ -532,10 +568,22 @@ async fn products_page(State(state): State<AppState>, headers: HeaderMap) -> Res
             for s in &SEVERITIES[..4] {
                 let _ = write!(body, "<td>{}</td>", v.open.get(*s));
             }
-            let _ = write!(body, "<td>{}</td></tr>", v.open_kev);
+            let _ = write!(
+                body,
+                "<td>{}</td><td>{}</td></tr>",
+                v.open_kev,
+                new_by_version.get(&v.version.id).copied().unwrap_or(0)
+            );
         }
     }
     body.push_str("</tbody></table>");
+    let _ = write!(
+        body,
+        "<form method=\"get\" action=\"/products\" class=\"stack\"><label for=\"since\">{}</label>\
+         <input id=\"since\" name=\"since\" type=\"date\" value=\"{since_text}\"><button type=\"submit\">{}</button></form>",
+        lang.t("finding.new_since"),
+        lang.t("search.submit")
+    );
     html(lang, &web, lang.t("nav.products"), &body)
 }
 
@@ -729,7 +777,12 @@ async fn render_finding(state: &AppState, web: &Web, id: i64, notice: Option<&st
         score = f.cvss_score.map(|s| format!(" ({s:.1})")).unwrap_or_default(),
         fixed = lang.t("finding.fixed_in"),
         fix = esc(f.fixed_version.as_deref().unwrap_or("—")),
-        aliases = esc(&f.aliases.join(", ")),
+        aliases = f
+            .aliases
+            .iter()
+            .map(|a| format!("<a href=\"/advisories/{}\">{}</a>", enc(a), esc(a)))
+            .collect::<Vec<_>>()
+            .join(", "),
         first = lang.t("finding.first_seen"),
         seen = f.first_seen.date(),
         summary = f.summary.as_deref().map(|s| format!("<p>{}</p>", esc(s))).unwrap_or_default(),
@@ -995,4 +1048,81 @@ mod tests {
         let form: LoginForm = serde_urlencoded_form(b"user=a&password=b").unwrap();
         assert_eq!((form.user.as_str(), form.password.as_str()), ("a", "b"));
     }
+}
+
+async fn advisory_page(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let web = match web(&state, &headers).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let lang = web.lang;
+    let advisory = match state.config().advisory_db.as_deref().filter(|p| p.is_file()) {
+        Some(path) => cpsf_vuln::store::Store::open_read_only(path).and_then(|db| db.advisory(&id)).ok().flatten(),
+        None => None,
+    };
+    let ids = web.principal.product_ids();
+    let vuln = id.clone();
+    let findings = match state
+        .blocking(move |store| {
+            store.list_findings(&FindingFilter {
+                product_ids: ids,
+                vuln_id: Some(vuln),
+                limit: 1000,
+                ..FindingFilter::default()
+            })
+        })
+        .await
+    {
+        Ok(f) => f,
+        Err(e) => return api_error(lang, e),
+    };
+    let mut body = format!("<h1>{}</h1>", esc(&id));
+    match &advisory {
+        Some(a) => {
+            let _ = write!(
+                body,
+                "{summary}<dl><dt>Modified</dt><dd>{modified}</dd><dt>Aliases</dt><dd>{aliases}</dd><dt>Severity</dt><dd>{severity}</dd></dl>",
+                summary = a.summary.as_deref().map(|s| format!("<p>{}</p>", esc(s))).unwrap_or_default(),
+                modified = esc(&a.modified),
+                aliases = esc(&a.aliases.join(", ")),
+                severity =
+                    esc(&a.severity.iter().map(|s| format!("{} {}", s.kind, s.score)).collect::<Vec<_>>().join("; ")),
+            );
+            body.push_str("<h2>Affected</h2><ul>");
+            for affected in &a.affected {
+                let ranges: Vec<String> = affected
+                    .ranges
+                    .iter()
+                    .map(|r| {
+                        r.events
+                            .iter()
+                            .map(|e| match e {
+                                cpsf_vuln::osv::Event::Introduced(v) => format!("introduced {v}"),
+                                cpsf_vuln::osv::Event::Fixed(v) => format!("fixed {v}"),
+                                cpsf_vuln::osv::Event::LastAffected(v) => format!("last affected {v}"),
+                                cpsf_vuln::osv::Event::Limit(v) => format!("limit {v}"),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .collect();
+                let _ = write!(
+                    body,
+                    "<li>{} {}: {}</li>",
+                    esc(&affected.ecosystem),
+                    esc(&affected.name),
+                    esc(&ranges.join("; "))
+                );
+            }
+            body.push_str("</ul><h2>References</h2><ul>");
+            for r in &a.references {
+                // Shown as text with the address: the UI never links out on its own.
+                let _ = write!(body, "<li>{}: <code>{}</code></li>", esc(&r.kind), esc(&r.url));
+            }
+            body.push_str("</ul>");
+        }
+        None => body.push_str("<p>No record with this id in the advisory database (it may be known by an alias).</p>"),
+    }
+    let _ = write!(body, "<h2>{}</h2>{}", lang.t("nav.products"), findings_table(lang, &findings));
+    html(lang, &web, &id, &body)
 }

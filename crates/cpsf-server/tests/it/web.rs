@@ -94,6 +94,15 @@ async fn login_pages_csrf_and_languages() {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("erin · not_affected (code_not_reachable): unused path"), "{page}");
 
+    // The advisory behind it, with the releases it affects; the products list counts what is new this week.
+    let (status, _, page) = send(&s.app, Method::GET, "/advisories/GHSA-35jh-r3h4-6jhm", Some(&cookie), None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("npm lodash: introduced 0, fixed 4.17.21") && page.contains("shop 3.0"), "{page}");
+    let (_, _, page) = send(&s.app, Method::GET, "/products", Some(&cookie), None, "").await;
+    assert!(page.contains("New since"), "{page}");
+    let row = page.split("<tr>").find(|r| r.contains("shop")).unwrap();
+    assert!(row.trim_end().ends_with("<td>1</td></tr>") || row.contains("<td>1</td></tr>"), "one new finding: {row}");
+
     // Languages: Accept-Language, then the switch (a cookie) wins over it.
     let (_, _, page) = send(&s.app, Method::GET, "/products", Some(&cookie), None, "").await;
     assert!(page.contains("<html lang=\"en\">") && page.contains("Products"));
