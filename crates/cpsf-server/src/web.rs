@@ -1032,24 +1032,6 @@ async fn search_page(State(state): State<AppState>, headers: HeaderMap, Query(q)
     html(lang, &web, lang.t("nav.search"), &body)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn escaping_and_forms() {
-        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
-        assert_eq!(enc("a b/c"), "a%20b%2Fc");
-        let pairs = form_pairs(b"user=al%20ice&password=p%26w+d&empty");
-        assert_eq!(form_value(&pairs, "user"), Some("al ice"));
-        assert_eq!(form_value(&pairs, "password"), Some("p&w d"));
-        assert_eq!(form_value(&pairs, "empty"), Some(""));
-        assert_eq!(form_value(&pairs, "none"), None);
-        let form: LoginForm = serde_urlencoded_form(b"user=a&password=b").unwrap();
-        assert_eq!((form.user.as_str(), form.password.as_str()), ("a", "b"));
-    }
-}
-
 async fn advisory_page(State(state): State<AppState>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let web = match web(&state, &headers).await {
         Ok(w) => w,
@@ -1125,4 +1107,22 @@ async fn advisory_page(State(state): State<AppState>, headers: HeaderMap, Path(i
     }
     let _ = write!(body, "<h2>{}</h2>{}", lang.t("nav.products"), findings_table(lang, &findings));
     html(lang, &web, &id, &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_and_forms() {
+        assert_eq!(esc("<a href=\"x\">&'"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+        assert_eq!(enc("a b/c"), "a%20b%2Fc");
+        let pairs = form_pairs(b"user=al%20ice&password=p%26w+d&empty");
+        assert_eq!(form_value(&pairs, "user"), Some("al ice"));
+        assert_eq!(form_value(&pairs, "password"), Some("p&w d"));
+        assert_eq!(form_value(&pairs, "empty"), Some(""));
+        assert_eq!(form_value(&pairs, "none"), None);
+        let form: LoginForm = serde_urlencoded_form(b"user=a&password=b").unwrap();
+        assert_eq!((form.user.as_str(), form.password.as_str()), ("a", "b"));
+    }
 }
