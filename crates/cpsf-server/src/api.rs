@@ -481,6 +481,8 @@ pub struct SearchQuery {
     name: Option<String>,
     group: Option<String>,
     version: Option<String>,
+    /// A `vers` range, e.g. `vers:maven/>=2.0.0|<2.15.0`.
+    range: Option<String>,
     #[serde(default)]
     all_sboms: bool,
     limit: Option<u32>,
@@ -496,18 +498,29 @@ pub async fn search_components(
     if q.purl.as_deref().is_none_or(str::is_empty) && q.name.as_deref().is_none_or(str::is_empty) {
         return Err(ApiError::BadRequest("expected `purl` or `name`".into()));
     }
+    let range = q
+        .range
+        .as_deref()
+        .filter(|r| !r.trim().is_empty())
+        .map(cpsf_version::vers::VersRange::parse)
+        .transpose()
+        .map_err(|e| ApiError::BadRequest(format!("`range`: {e}")))?;
+    let limit = q.limit.unwrap_or(1000).min(10_000);
     let query = ComponentQuery {
         purl: q.purl,
         name: q.name,
         group: q.group,
         version: q.version,
         current_only: !q.all_sboms,
-        limit: q.limit.unwrap_or(1000).min(10_000),
+        // With a range, every version is fetched and the range applied here, in the ecosystem's order.
+        limit: if range.is_some() { 100_000 } else { limit },
     };
     let hits = state.blocking(move |store| store.search_components(&query)).await?;
     let out: Vec<Value> = hits
         .into_iter()
         .filter(|h| principal.can(&h.product, Role::Viewer))
+        .filter(|h| range.as_ref().is_none_or(|r| h.component.version.as_deref().is_some_and(|v| r.contains(v))))
+        .take(limit as usize)
         .map(|h| {
             json!({
                 "product": h.product,

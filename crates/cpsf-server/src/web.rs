@@ -991,21 +991,38 @@ async fn search_page(State(state): State<AppState>, headers: HeaderMap, Query(q)
         title = lang.t("nav.search"),
         ql = lang.t("search.query"),
         qv = esc(&term),
-        vl = lang.t("upload.version"),
+        vl = lang.t("search.version"),
         vv = esc(&version),
         submit = lang.t("search.submit"),
     );
     if !term.trim().is_empty() {
         let term = term.trim().to_owned();
+        let version = version.trim().to_owned();
+        // The version field takes an exact version or a `vers` range.
+        let range = if version.starts_with("vers:") {
+            match cpsf_version::vers::VersRange::parse(&version) {
+                Ok(r) => Some(r),
+                Err(e) => return page_error(lang, StatusCode::BAD_REQUEST, &e.to_string()),
+            }
+        } else {
+            None
+        };
         let query = ComponentQuery {
             purl: term.starts_with("pkg:").then(|| term.clone()),
             name: (!term.starts_with("pkg:")).then(|| term.clone()),
-            version: Some(version.trim().to_owned()).filter(|v| !v.is_empty()),
+            version: Some(version.clone()).filter(|v| !v.is_empty() && range.is_none()),
+            limit: if range.is_some() { 100_000 } else { 1_000 },
             ..ComponentQuery::default()
         };
         match state.blocking(move |store| store.search_components(&query)).await {
             Ok(hits) => {
-                let hits: Vec<_> = hits.into_iter().filter(|h| web.principal.can(&h.product, Role::Viewer)).collect();
+                let hits: Vec<_> = hits
+                    .into_iter()
+                    .filter(|h| web.principal.can(&h.product, Role::Viewer))
+                    .filter(|h| {
+                        range.as_ref().is_none_or(|r| h.component.version.as_deref().is_some_and(|v| r.contains(v)))
+                    })
+                    .collect();
                 let _ = write!(
                     body,
                     "<p role=\"status\">{} hits</p><table><thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">purl</th></tr></thead><tbody>",

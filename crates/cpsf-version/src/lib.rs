@@ -32,6 +32,7 @@ mod pep440;
 mod rpm;
 mod rubygems;
 mod semver;
+pub mod vers;
 
 /// A versioning scheme: the rules one family of ecosystems uses to order its version strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

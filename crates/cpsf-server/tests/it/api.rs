@@ -98,6 +98,29 @@ async fn upload_match_triage_and_search() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(hits["hits"].as_array().unwrap().len(), 1, "{hits}");
     assert_eq!(hits["hits"][0]["product"], "shop");
+    let (_, ranged) = call(
+        &s.app,
+        Method::GET,
+        "/api/v1/components?name=lodash&range=vers:npm/%3E%3D4.17.0%7C%3C4.17.22",
+        Some(&s.viewer),
+        None,
+        "",
+    )
+    .await;
+    assert_eq!(ranged["hits"].as_array().unwrap().len(), 1, "{ranged}");
+    let (_, outside) = call(
+        &s.app,
+        Method::GET,
+        "/api/v1/components?name=lodash&range=vers:npm/%3C4.17.21",
+        Some(&s.viewer),
+        None,
+        "",
+    )
+    .await;
+    assert!(outside["hits"].as_array().unwrap().is_empty(), "{outside}");
+    let (status, _) =
+        call(&s.app, Method::GET, "/api/v1/components?name=lodash&range=%3E%3D1", Some(&s.viewer), None, "").await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
     let (_, none) =
         call(&s.app, Method::GET, "/api/v1/components?purl=pkg:npm/lodash@4.17.20", Some(&s.viewer), None, "").await;
     assert!(none["hits"].as_array().unwrap().is_empty(), "superseded SBOMs are not searched by default: {none}");

@@ -98,3 +98,33 @@ fn maven() {
 fn nuget() {
     check("nuget_version_cmp_test.json", Scheme::NuGet);
 }
+
+/// The vers-spec containment tests (`npm_range_containment_test.json`, `pypi_range_containment_test.json`):
+/// whether a version is in a `vers` range.
+#[test]
+fn containment_vectors() {
+    let Some(root) = shared_data() else { return };
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for file in ["npm_range_containment_test.json", "pypi_range_containment_test.json"] {
+        let path = root.join("vers-spec/tests").join(file);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let doc: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        for (i, case) in doc["tests"].as_array().into_iter().flatten().enumerate() {
+            let (Some(range), Some(version), Some(expected)) =
+                (case["input"]["vers"].as_str(), case["input"]["version"].as_str(), case["expected_output"].as_bool())
+            else {
+                failures.push(format!("{file} test #{i}: unexpected shape"));
+                continue;
+            };
+            checked += 1;
+            match cpsf_version::vers::VersRange::parse(range) {
+                Ok(r) if r.contains(version) == expected => {}
+                Ok(_) => failures.push(format!("{file} test #{i}: {version} in {range} should be {expected}")),
+                Err(e) => failures.push(format!("{file} test #{i}: {e}")),
+            }
+        }
+    }
+    assert!(checked >= 11, "containment vectors missing ({checked})");
+    assert!(failures.is_empty(), "{failures:#?}");
+}
