@@ -592,3 +592,81 @@ pub async fn export_vex(
     let document = crate::export::cyclonedx_vex(&findings, &serial, &rfc3339(OffsetDateTime::now_utc()));
     Ok(([(header::CONTENT_TYPE, "application/vnd.cyclonedx+json")], document.to_string()).into_response())
 }
+
+#[derive(Deserialize)]
+pub struct ImportQuery {
+    /// The file name the upload had, whose extension says its format (`all.zip`, `kev.json`, `epss.csv.gz`, ...).
+    name: Option<String>,
+}
+
+/// `POST /api/v1/advisories?name=FILE`: an administrator uploads advisory data (an OSV `all.zip`, an OSV record,
+/// the KEV catalog, an EPSS file) into the server's advisory database; every stored SBOM is then matched again.
+pub async fn import_advisories(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let principal = authenticate(&state, &headers).await?;
+    if !principal.has(Role::Admin) {
+        return Err(ApiError::Forbidden(format!("{} may not change the advisory data (admin only)", principal.user)));
+    }
+    if body.is_empty() {
+        return Err(ApiError::BadRequest("the body is empty; expected advisory data".into()));
+    }
+    let db = state
+        .config()
+        .advisory_db
+        .clone()
+        .ok_or_else(|| ApiError::Conflict("the server has no advisory database path (--db)".into()))?;
+    // Only the extension of the given name is used, never a path.
+    let name = q.name.unwrap_or_else(|| "upload.zip".into());
+    let file_name: String = std::path::Path::new(&name)
+        .file_name()
+        .map(|n| {
+            n.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')).collect()
+        })
+        .filter(|n: &String| !n.is_empty() && !n.starts_with('.'))
+        .unwrap_or_else(|| "upload.zip".into());
+    let who = principal.user.clone();
+    let report = state
+        .blocking(move |store| {
+            let invalid = |what: String| cpsf_store::StoreError::Invalid { what };
+            let dir = std::env::temp_dir().join(format!("cpsf-advisory-upload-{}", uuid::Uuid::new_v4()));
+            std::fs::create_dir_all(&dir).map_err(|e| invalid(format!("{}: {e}", dir.display())))?;
+            let path = dir.join(&file_name);
+            let result = (|| {
+                std::fs::write(&path, &body).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+                let mut advisories = cpsf_vuln::store::Store::open(&db).map_err(|e| invalid(format!("advisory database: {e}")))?;
+                let report = cpsf_vuln::import::import_paths(&mut advisories, &[path.clone()], &|_| {})
+                    .map_err(|e| invalid(format!("import: {e}")))?;
+                drop(advisories);
+                store.audit(
+                    OffsetDateTime::now_utc(),
+                    &who,
+                    "advisories.import",
+                    &format!("file:{file_name}"),
+                    &json!({ "records": report.records, "added": report.counts.added, "updated": report.counts.updated }),
+                )?;
+                let rematched = crate::serve::rematch_if_changed(store, &db).map_err(invalid)?;
+                Ok((report, rematched))
+            })();
+            let _ = std::fs::remove_dir_all(&dir);
+            result
+        })
+        .await?;
+    let (report, rematched) = report;
+    Ok(Json(json!({
+        "files": report.files,
+        "records": report.records,
+        "added": report.counts.added,
+        "updated": report.counts.updated,
+        "unchanged": report.counts.unchanged,
+        "withdrawn": report.counts.withdrawn,
+        "rejected": report.rejected,
+        "kev": report.kev.map(|(v, n)| json!({ "catalog_version": v, "entries": n })),
+        "epss": report.epss.map(|(d, n)| json!({ "score_date": d, "scores": n })),
+        "warnings": report.warnings.iter().take(100).collect::<Vec<_>>(),
+        "rematched": rematched.map(|(new, fixed)| json!({ "new": new, "fixed": fixed })),
+    })))
+}

@@ -176,6 +176,7 @@ pub fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::GET, "/api/v1/findings/{id}", get(api::finding)),
         (Method::POST, "/api/v1/findings/{id}/analysis", post(api::triage)),
         (Method::GET, "/api/v1/components", get(api::search_components)),
+        (Method::POST, "/api/v1/advisories", post(api::import_advisories)),
     ]
 }
 

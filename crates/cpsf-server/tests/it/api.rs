@@ -210,6 +210,10 @@ async fn every_route_with_every_role() {
     let sbom_id = 1;
     let uuid = project_uuid("shop", "1.0");
     let triage = json!({"state": "in_triage"}).to_string();
+    let advisory = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cpsf/tests/data/scan/advisories/OSV-2021-0001.json"),
+    )
+    .unwrap();
     let put =
         json!({"projectName": "shop", "projectVersion": "1.0", "bom": STANDARD.encode(sbom("4.17.20"))}).to_string();
     // (method, uri, body, least role that succeeds: 0 = anyone, 1 = viewer, 2 = editor, 3 = admin)
@@ -230,6 +234,7 @@ async fn every_route_with_every_role() {
         (Method::GET, format!("/api/v1/findings/{finding}"), String::new(), 1),
         (Method::POST, format!("/api/v1/findings/{finding}/analysis"), triage, 2),
         (Method::GET, "/api/v1/components?name=lodash".into(), String::new(), 1),
+        (Method::POST, "/api/v1/advisories?name=OSV-2021-0001.json".into(), advisory, 3),
     ];
     assert_eq!(
         routes.len(),
@@ -260,4 +265,31 @@ async fn every_route_with_every_role() {
             }
         }
     }
+}
+
+#[tokio::test]
+async fn advisory_upload_rematches_the_portfolio() {
+    let s = server("advisory-upload");
+    let (status, _) = upload(&s, &s.editor, "shop", "1.0", &sbom("4.17.21")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let record = json!({
+        "schema_version": "1.6.0", "id": "OSV-TEST-LEFTPAD", "modified": "2026-11-01T00:00:00Z",
+        "summary": "a test advisory for left-pad",
+        "affected": [{ "package": { "ecosystem": "npm", "name": "left-pad" },
+                       "ranges": [{ "type": "SEMVER", "events": [{ "introduced": "0" }, { "fixed": "1.3.1" }] }] }]
+    })
+    .to_string();
+    let (status, body) =
+        call(&s.app, Method::POST, "/api/v1/advisories?name=left-pad.json", Some(&s.editor), None, record.clone())
+            .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "editors may not change advisory data: {body}");
+    let (status, body) =
+        call(&s.app, Method::POST, "/api/v1/advisories?name=../../left-pad.json", Some(&s.admin), None, record).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["added"], 1, "{body}");
+    assert!(body["rematched"]["new"].as_u64().unwrap() >= 1, "{body}");
+    let (_, list) =
+        call(&s.app, Method::GET, "/api/v1/findings?vulnerability=OSV-TEST-LEFTPAD", Some(&s.viewer), None, "").await;
+    assert_eq!(list["total"], 1, "{list}");
+    assert_eq!(list["findings"][0]["fixed_version"], "1.3.1");
 }
