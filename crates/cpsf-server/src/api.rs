@@ -638,7 +638,7 @@ pub async fn import_advisories(
             let result = (|| {
                 std::fs::write(&path, &body).map_err(|e| invalid(format!("{}: {e}", path.display())))?;
                 let mut advisories = cpsf_vuln::store::Store::open(&db).map_err(|e| invalid(format!("advisory database: {e}")))?;
-                let report = cpsf_vuln::import::import_paths(&mut advisories, &[path.clone()], &|_| {})
+                let report = cpsf_vuln::import::import_paths(&mut advisories, std::slice::from_ref(&path), &|_| {})
                     .map_err(|e| invalid(format!("import: {e}")))?;
                 drop(advisories);
                 store.audit(
