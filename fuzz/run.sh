@@ -190,7 +190,11 @@ for line in "${lines[@]}"; do
     -seed="${CPSF_FUZZ_SEED:-1}" \
     -rss_limit_mb=2048 -artifact_prefix="$artifacts/" -print_final_stats=1 >"$log" 2>&1 || status=$?
   ran=$((ran + 1))
-  [[ "${CPSF_FUZZ_KEEP:-}" == 1 ]] || rm -f "$bin_dir/$target"
+  if [[ "${CPSF_FUZZ_KEEP:-}" != 1 ]]; then
+    # The binary is linked twice: release/<target> and release/deps/<target>-<hash>.
+    rm -f "$bin_dir/$target"
+    find "$bin_dir/deps" -maxdepth 1 -type f -name "${target}-*" ! -name '*.d' -delete
+  fi
   runs="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   took="$(sed -n 's/^Done [0-9]* runs in \([0-9]*\) second.*/\1/p' "$log" | tail -1)"
   if ((status == 0)); then
