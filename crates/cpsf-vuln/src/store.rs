@@ -406,15 +406,15 @@ impl Store {
                 )
                 .map_err(|e| sqlite(&self.path, e))?;
             let mut rows = stmt.query([ecosystem]).map_err(|e| sqlite(&self.path, e))?;
+            // Compared as bytes (as `str` orders): a row's package needs no UTF-8 check unless it is wanted.
             let mut next = wanted.iter().copied().peekable();
             while let Some(row) = rows.next().map_err(|e| sqlite(&self.path, e))? {
-                let package = text(row, 0).map_err(|e| sqlite(&self.path, e))?;
-                while next.next_if(|w| *w < package).is_some() {}
-                if next.peek().is_none() {
-                    break;
-                }
-                if next.peek() == Some(&package) {
-                    found(package, text(row, 1).map_err(|e| sqlite(&self.path, e))?);
+                let package = bytes(row, 0).map_err(|e| sqlite(&self.path, e))?;
+                while next.next_if(|w| w.as_bytes() < package).is_some() {}
+                match next.peek() {
+                    None => break,
+                    Some(w) if w.as_bytes() == package => found(w, text(row, 1).map_err(|e| sqlite(&self.path, e))?),
+                    Some(_) => {}
                 }
             }
             return Ok(out);
@@ -625,6 +625,16 @@ pub(crate) fn package_key_ref<'a>(ecosystem: &str, name: &'a str) -> Cow<'a, str
 
 /// How many rows of an ecosystem's slice of `affected` cost about as much to read as one probe by package.
 const SLICE_ROWS_PER_PROBE: i64 = 4;
+
+/// A text column of a row as bytes, borrowed; SQL `NULL` reads as none.
+fn bytes<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<&'r [u8]> {
+    match row.get_ref(column)? {
+        rusqlite::types::ValueRef::Null => Ok(b""),
+        value => value
+            .as_bytes()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, value.data_type(), Box::new(e))),
+    }
+}
 
 /// A text column of a row, borrowed; SQL `NULL` reads as the empty string.
 fn text<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<&'r str> {
