@@ -24,6 +24,12 @@ const AFFECTED_TABLE: &str = "CREATE TABLE IF NOT EXISTS affected (
      ) WITHOUT ROWID;
      CREATE INDEX IF NOT EXISTS affected_id ON affected (id);";
 
+/// The size of each ecosystem's slice of `affected`, kept in `meta` (`affected_rows:ECOSYSTEM`) so that a
+/// lookup can choose between probing and reading the slice without counting it.
+const COUNT_AFFECTED_ROWS: &str = "DELETE FROM meta WHERE key LIKE 'affected\\_rows:%' ESCAPE '\\';
+     INSERT INTO meta (key, value)
+         SELECT 'affected_rows:' || ecosystem, COUNT(*) FROM affected GROUP BY ecosystem;";
+
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("advisory database {path}: {source}")]
@@ -202,6 +208,7 @@ impl Store {
                  SELECT a.ecosystem, a.package, a.id, r.withdrawn IS NOT NULL
                  FROM affected_1 a JOIN advisory r ON r.id = a.id;
              DROP TABLE affected_1;
+             {COUNT_AFFECTED_ROWS}
              PRAGMA user_version = {SCHEMA_VERSION};
              COMMIT;"
         );
@@ -289,6 +296,7 @@ impl Store {
             .map_err(|e| sqlite(&path, e))?;
         set_meta(&tx, "records", &records.to_string()).map_err(|e| sqlite(&path, e))?;
         set_meta(&tx, "newest_modified", newest.as_deref().unwrap_or("")).map_err(|e| sqlite(&path, e))?;
+        tx.execute_batch(COUNT_AFFECTED_ROWS).map_err(|e| sqlite(&path, e))?;
         tx.commit().map_err(|e| sqlite(&path, e))?;
         Ok(counts)
     }
@@ -392,11 +400,7 @@ impl Store {
         // Probing the table costs a B-tree search per package, reading a row of the ecosystem's slice about
         // a quarter of that (callgrind, deno's Cargo.lock): read the slice when it is at most
         // [`SLICE_ROWS_PER_PROBE`] times the set asked for, and walk it beside the sorted set.
-        let rows: i64 = self
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM affected WHERE ecosystem = ?1")
-            .and_then(|mut s| s.query_row([ecosystem], |r| r.get(0)))
-            .map_err(|e| sqlite(&self.path, e))?;
+        let rows = self.affected_rows(ecosystem)?;
         if (wanted.len() as i64).saturating_mul(SLICE_ROWS_PER_PROBE) >= rows {
             // The primary key orders the slice by package, as `str` orders (SQLite's BINARY collation).
             let mut stmt = self
@@ -436,6 +440,22 @@ impl Store {
             found(text(row, 0).map_err(|e| sqlite(&self.path, e))?, text(row, 1).map_err(|e| sqlite(&self.path, e))?);
         }
         Ok(out)
+    }
+
+    /// The number of rows of `affected` in an ecosystem: as the last import counted them, or counted now.
+    fn affected_rows(&self, ecosystem: &str) -> Result<i64, StoreError> {
+        let counted: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'affected_rows:' || ?1")
+            .and_then(|mut s| s.query_row([ecosystem], |r| r.get(0)).optional())
+            .map_err(|e| sqlite(&self.path, e))?;
+        if let Some(rows) = counted.and_then(|n| n.parse().ok()) {
+            return Ok(rows);
+        }
+        self.conn
+            .prepare_cached("SELECT COUNT(*) FROM affected WHERE ecosystem = ?1")
+            .and_then(|mut s| s.query_row([ecosystem], |r| r.get(0)))
+            .map_err(|e| sqlite(&self.path, e))
     }
 
     /// A stored record by id.
