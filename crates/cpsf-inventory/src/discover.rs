@@ -217,10 +217,16 @@ fn finish(files: Vec<String>, outcomes: Vec<Option<FileOutcome>>) -> Result<Inve
                 let unknown = !kind.records_edges()
                     || (kind == LockfileKind::ConanLock && parsed.components.iter().all(|c| c.dependencies.is_empty()));
                 inventory.diagnostics.extend(parsed.diagnostics);
-                all.extend(parsed.components.into_iter().map(|mut c| {
+                let mut components = parsed.components;
+                for c in &mut components {
                     c.dependencies_unknown = unknown && c.dependencies.is_empty();
-                    c
-                }));
+                }
+                // The first file's components stay where they are: a component is large to move.
+                if all.is_empty() {
+                    all = components;
+                } else {
+                    all.append(&mut components);
+                }
             }
             Some(FileOutcome::Skipped { diagnostic, reason }) => {
                 if let Some(d) = diagnostic {

@@ -149,7 +149,7 @@ impl Component {
     /// A library component identified by its purl; `bom_ref`, name, group and version come from the purl.
     pub fn from_purl(purl: Purl) -> Self {
         Self {
-            bom_ref: purl.to_string(),
+            bom_ref: purl.to_canonical_string(),
             kind: ComponentKind::Library,
             group: purl.namespace().map(str::to_owned),
             name: purl.name().to_owned(),

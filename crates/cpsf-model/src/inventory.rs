@@ -61,22 +61,28 @@ impl Inventory {
     pub fn extend_components(&mut self, components: impl IntoIterator<Item = Component>) {
         // A stable sort keeps observations of one bom-ref in arrival order (existing ones first), and each run of
         // equal refs folds into its first: the same result as a map keyed by bom-ref, without copying the keys.
-        // Indices are sorted rather than the components themselves, which are large to move.
-        let mut all: Vec<Option<Component>> = std::mem::take(&mut self.components).into_iter().map(Some).collect();
-        all.extend(components.into_iter().map(Some));
+        // Components are large to move and a list of them large to allocate, so indices are sorted and the
+        // components put in that order in place.
+        let mut all: Vec<Component> = components.into_iter().collect();
+        if !self.components.is_empty() {
+            let mut existing = std::mem::take(&mut self.components);
+            existing.append(&mut all);
+            all = existing;
+        }
         let mut order: Vec<usize> = (0..all.len()).collect();
         order.sort_by(|&a, &b| {
-            let name = |i: usize| all.get(i).and_then(Option::as_ref).map_or("", |c| c.bom_ref.as_str());
+            let name = |i: usize| all.get(i).map_or("", |c| c.bom_ref.as_str());
             name(a).cmp(name(b))
         });
-        let mut merged: Vec<Component> = Vec::with_capacity(all.len());
-        for c in order.into_iter().filter_map(|i| all.get_mut(i).and_then(Option::take)) {
-            match merged.last_mut() {
-                Some(last) if last.bom_ref == c.bom_ref => last.absorb(c),
-                _ => merged.push(c),
+        permute(&mut all, &order);
+        all.dedup_by(|later, first| {
+            let same = later.bom_ref == first.bom_ref;
+            if same {
+                first.absorb(std::mem::take(later));
             }
-        }
-        self.components = merged;
+            same
+        });
+        self.components = all;
     }
 
     pub fn component(&self, bom_ref: &str) -> Option<&Component> {
@@ -106,35 +112,52 @@ impl Inventory {
 
     /// Drop dependency edges that point at no component of this inventory (keeps documents referentially valid).
     pub fn prune_dangling_edges(&mut self) {
-        // Components kept sorted by bom-ref (as `extend_components` leaves them) make membership a binary
-        // search; only components with an edge to drop are changed (most inventories have none).
-        if !self.components.is_sorted_by(|a, b| a.bom_ref <= b.bom_ref) {
-            let refs: std::collections::BTreeSet<String> = self.components.iter().map(|c| c.bom_ref.clone()).collect();
-            for c in &mut self.components {
-                c.dependencies.retain(|d| refs.contains(d) && d != &c.bom_ref);
-            }
-            if let Some(root) = &mut self.metadata.component {
-                root.dependencies.retain(|d| refs.contains(d));
-            }
-            return;
-        }
-        let known =
-            |components: &[Component], r: &str| components.binary_search_by(|c| c.bom_ref.as_str().cmp(r)).is_ok();
-        let to_fix: Vec<usize> = (0..self.components.len())
-            .filter(|&i| {
-                let c = &self.components[i];
-                c.dependencies.iter().any(|d| d == &c.bom_ref || !known(&self.components, d))
+        // One hash lookup per edge (cheaper than a binary search by string comparisons); only the
+        // components with an edge to drop are changed, and most inventories have none.
+        let refs: std::collections::HashSet<&str> = self.components.iter().map(|c| c.bom_ref.as_str()).collect();
+        let fixes: Vec<(usize, std::collections::BTreeSet<String>)> = self
+            .components
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.dependencies.iter().any(|d| d == &c.bom_ref || !refs.contains(d.as_str())))
+            .map(|(i, c)| {
+                let kept = c.dependencies.iter().filter(|d| *d != &c.bom_ref && refs.contains(d.as_str()));
+                (i, kept.cloned().collect())
             })
             .collect();
-        for i in to_fix {
-            let deps = std::mem::take(&mut self.components[i].dependencies);
-            let own = self.components[i].bom_ref.clone();
-            let kept = deps.into_iter().filter(|d| d != &own && known(&self.components, d)).collect();
-            self.components[i].dependencies = kept;
+        let root_kept: Option<std::collections::BTreeSet<String>> = self
+            .metadata
+            .component
+            .as_ref()
+            .filter(|root| root.dependencies.iter().any(|d| !refs.contains(d.as_str())))
+            .map(|root| root.dependencies.iter().filter(|d| refs.contains(d.as_str())).cloned().collect());
+        for (i, kept) in fixes {
+            if let Some(c) = self.components.get_mut(i) {
+                c.dependencies = kept;
+            }
         }
-        if let Some(root) = &mut self.metadata.component {
-            let components = &self.components;
-            root.dependencies.retain(|d| known(components, d));
+        if let (Some(root), Some(kept)) = (&mut self.metadata.component, root_kept) {
+            root.dependencies = kept;
+        }
+    }
+}
+
+/// Put `items` in `order` (position `k` receives the item that was at `order[k]`; `order` is a permutation of
+/// the positions), one cycle of the permutation at a time, by swaps.
+fn permute<T>(items: &mut [T], order: &[usize]) {
+    let mut placed = vec![false; order.len()];
+    for start in 0..order.len() {
+        let mut at = start;
+        while let (Some(&next), Some(done)) = (order.get(at), placed.get_mut(at)) {
+            if *done {
+                break;
+            }
+            *done = true;
+            if next == start {
+                break;
+            }
+            items.swap(at, next);
+            at = next;
         }
     }
 }
@@ -165,6 +188,46 @@ mod tests {
             component("d", None, &[]),
         ]);
         assert_eq!(inv.direct_refs(), vec!["a".to_string(), "c".to_string()]);
+    }
+
+    #[test]
+    fn permute_puts_every_item_where_the_order_says() {
+        // Every permutation of five positions (fixed points, one cycle, several cycles).
+        let mut orders = vec![vec![]];
+        for n in 0..5 {
+            orders = orders
+                .into_iter()
+                .flat_map(|o: Vec<usize>| {
+                    (0..=n).map(move |at| {
+                        let mut o = o.clone();
+                        o.insert(at, n);
+                        o
+                    })
+                })
+                .collect();
+        }
+        assert_eq!(orders.len(), 120);
+        for order in orders {
+            let mut items: Vec<String> = (0..5).map(|i| format!("item{i}")).collect();
+            let expected: Vec<String> = order.iter().map(|&i| format!("item{i}")).collect();
+            permute(&mut items, &order);
+            assert_eq!(items, expected, "{order:?}");
+        }
+    }
+
+    #[test]
+    fn merged_observations_keep_arrival_order() {
+        let mut inv = Inventory::default();
+        let at = |r: &str, path: &str| Component {
+            locations: vec![crate::Location::new(path, None)],
+            ..component(r, None, &[])
+        };
+        inv.extend_components([at("b", "1"), at("a", "2"), at("b", "3")]);
+        inv.extend_components([at("b", "4"), at("a", "5")]);
+        let paths = |r: &str| inv.component(r).unwrap().locations.iter().map(|l| l.path.clone()).collect::<Vec<_>>();
+        assert_eq!(inv.components.iter().map(|c| c.bom_ref.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+        assert_eq!(paths("a"), ["2", "5"]);
+        assert_eq!(paths("b"), ["1", "3", "4"]);
     }
 
     #[test]

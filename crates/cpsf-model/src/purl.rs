@@ -11,6 +11,7 @@
 //! required/prohibited components, case sensitivity of each component, the normalization rules written there
 //! and the permitted characters.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::str::FromStr;
 
@@ -49,7 +50,8 @@ pub enum PurlError {
 /// A package URL. Fields are stored decoded and normalized; `Display` gives the canonical form.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Purl {
-    ty: String,
+    /// A registered type is kept as its rule's own name ([`stored_type`]), so it is not allocated per purl.
+    ty: Cow<'static, str>,
     namespace: Option<String>,
     name: String,
     version: Option<String>,
@@ -61,7 +63,7 @@ pub struct Purl {
 impl Default for Purl {
     fn default() -> Self {
         Self {
-            ty: "generic".into(),
+            ty: Cow::Borrowed("generic"),
             namespace: None,
             name: String::new(),
             version: None,
@@ -74,8 +76,15 @@ impl Default for Purl {
 impl Purl {
     /// A purl of `ty` and `name`; both are normalized as the type's rules say.
     pub fn new(ty: &str, name: &str) -> Result<Self, PurlError> {
-        let ty = ty.to_ascii_lowercase();
-        validate_type(&ty)?;
+        // A registered type written in lower case is valid as it is.
+        let ty = match TypeRule::of(ty) {
+            Some(rule) => Cow::Borrowed(rule.ty),
+            None => {
+                let ty = ty.to_ascii_lowercase();
+                validate_type(&ty)?;
+                stored_type(ty)
+            }
+        };
         if name.is_empty() {
             return Err(PurlError::MissingName);
         }
@@ -113,7 +122,11 @@ impl Purl {
 
     pub fn with_version(mut self, version: Option<&str>) -> Self {
         self.version = version.filter(|v| !v.is_empty()).map(str::to_owned);
-        self.normalize();
+        // Everything else is normalized already and no rule reads the version to normalize another part,
+        // so the version's own rule is all that [`Purl::normalize`] would apply.
+        if TypeRule::of(&self.ty).is_some_and(|rule| rule.version_case == Case::Lower) {
+            self.version = self.version.take().map(|v| v.to_lowercase());
+        }
         self
     }
 
@@ -157,6 +170,50 @@ impl Purl {
         self.subpath.as_deref()
     }
 
+    /// The canonical form (as `to_string`), written into a string sized for it up front: the form is at
+    /// least as long as its parts, so unless something needs percent-encoding it is never grown.
+    pub(crate) fn to_canonical_string(&self) -> String {
+        let parts = self.namespace.as_ref().map_or(0, |n| n.len() + 1)
+            + self.version.as_ref().map_or(0, |v| v.len() + 1)
+            + self.qualifiers.iter().map(|(k, v)| k.len() + v.len() + 2).sum::<usize>()
+            + self.subpath.as_ref().map_or(0, |s| s.len() + 1);
+        let mut out = String::with_capacity("pkg:/".len() + self.ty.len() + self.name.len() + parts);
+        // Writing into a `String` cannot fail.
+        let _ = self.write_canonical(&mut out);
+        out
+    }
+
+    /// The canonical form, written to `f` (a `Formatter` for `Display`, or straight into a `String`).
+    fn write_canonical<W: fmt::Write>(&self, f: &mut W) -> fmt::Result {
+        f.write_str("pkg:")?;
+        f.write_str(&self.ty)?;
+        f.write_str("/")?;
+        if let Some(ns) = &self.namespace {
+            write_segments(f, ns)?;
+            f.write_str("/")?;
+        }
+        if TypeRule::of(&self.ty).is_some_and(|r| r.name_is_path) {
+            write_segments(f, &self.name)?;
+        } else {
+            write_encoded(f, &self.name)?;
+        }
+        if let Some(v) = &self.version {
+            f.write_str("@")?;
+            write_encoded(f, v)?;
+        }
+        for (i, (k, v)) in self.qualifiers.iter().enumerate() {
+            f.write_str(if i == 0 { "?" } else { "&" })?;
+            f.write_str(k)?;
+            f.write_str("=")?;
+            write_encoded(f, v)?;
+        }
+        if let Some(sp) = &self.subpath {
+            f.write_str("#")?;
+            write_segments(f, sp)?;
+        }
+        Ok(())
+    }
+
     /// The package identity: the canonical purl without version, qualifiers and subpath.
     pub fn package_key(&self) -> String {
         Self { version: None, qualifiers: vec![], subpath: None, ..self.clone() }.to_string()
@@ -194,7 +251,7 @@ impl Purl {
             }
         }
         let Some(rule) = TypeRule::of(&self.ty) else { return out };
-        let ty = || self.ty.clone();
+        let ty = || self.ty.to_string();
         match (rule.namespace, &self.namespace) {
             (Requirement::Required, None) => out.push(PurlError::MissingNamespace { ty: ty() }),
             (Requirement::Prohibited, Some(ns)) => {
@@ -439,6 +496,14 @@ impl TypeRule {
     }
 }
 
+/// A lower-case, valid type as a purl keeps it: a registered one as its rule's `'static` name.
+fn stored_type(ty: String) -> Cow<'static, str> {
+    match TypeRule::of(&ty) {
+        Some(rule) => Cow::Borrowed(rule.ty),
+        None => Cow::Owned(ty),
+    }
+}
+
 /// pypi: "Replace underscore _ with dash -".
 fn pypi_name(name: &str) -> String {
     name.replace('_', "-")
@@ -525,7 +590,7 @@ fn is_unreserved(b: u8) -> bool {
 }
 
 /// Write `s` percent-encoded: runs of unreserved bytes as they are, every other byte as `%XX`.
-fn write_encoded(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+fn write_encoded<W: fmt::Write>(f: &mut W, s: &str) -> fmt::Result {
     let mut rest = s;
     while let Some(at) = rest.bytes().position(|b| !is_unreserved(b)) {
         let (plain, tail) = rest.split_at(at);
@@ -542,7 +607,7 @@ fn write_encoded(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
 }
 
 /// Write `/`-separated segments, each percent-encoded.
-fn write_segments(f: &mut fmt::Formatter<'_>, s: &str) -> fmt::Result {
+fn write_segments<W: fmt::Write>(f: &mut W, s: &str) -> fmt::Result {
     for (i, seg) in s.split('/').enumerate() {
         if i > 0 {
             f.write_str("/")?;
@@ -625,7 +690,7 @@ fn parse(s: &str, strictness: Strictness) -> Result<Purl, PurlError> {
     if name.contains('/') && TypeRule::of(&ty).is_some_and(|r| r.name_is_path) {
         return Err(PurlError::Invalid(format!("the name `{name}` contains a percent-encoded `/`")));
     }
-    let mut p = Purl { ty, name, ..Purl::default() };
+    let mut p = Purl { ty: stored_type(ty), name, ..Purl::default() };
     p.namespace = namespace.filter(|n| !n.is_empty());
     p.version = version.filter(|v| !v.is_empty());
     if let Some(q) = query {
@@ -664,29 +729,7 @@ impl FromStr for Purl {
 
 impl fmt::Display for Purl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "pkg:{}/", self.ty)?;
-        if let Some(ns) = &self.namespace {
-            write_segments(f, ns)?;
-            f.write_str("/")?;
-        }
-        if TypeRule::of(&self.ty).is_some_and(|r| r.name_is_path) {
-            write_segments(f, &self.name)?;
-        } else {
-            write_encoded(f, &self.name)?;
-        }
-        if let Some(v) = &self.version {
-            f.write_str("@")?;
-            write_encoded(f, v)?;
-        }
-        for (i, (k, v)) in self.qualifiers.iter().enumerate() {
-            write!(f, "{}{k}=", if i == 0 { '?' } else { '&' })?;
-            write_encoded(f, v)?;
-        }
-        if let Some(sp) = &self.subpath {
-            f.write_str("#")?;
-            write_segments(f, sp)?;
-        }
-        Ok(())
+        self.write_canonical(f)
     }
 }
 
@@ -720,6 +763,31 @@ mod tests {
         assert_eq!(built.to_string(), "pkg:npm/%40babel/core@7.0.0");
         assert_eq!("pkg:npm/@babel/core@7.0.0".parse::<Purl>().unwrap(), built);
         assert_eq!(built.package_key(), "pkg:npm/%40babel/core");
+    }
+
+    #[test]
+    fn with_version_applies_the_version_rule_alone() {
+        let built = Purl::new("PyPI", "Foo_Bar").unwrap().with_version(Some("1.0RC1"));
+        assert_eq!(built.version(), Some("1.0rc1"));
+        assert_eq!(built, "pkg:pypi/Foo_Bar@1.0RC1".parse::<Purl>().unwrap());
+        let kept = Purl::new("cargo", "Inflector").unwrap().with_version(Some("0.11.4-RC"));
+        assert_eq!(kept.to_string(), "pkg:cargo/Inflector@0.11.4-RC");
+        let git = Purl::new("git", "a/B").unwrap().with_namespace(Some("github.com/Org")).with_version(Some("V1"));
+        assert_eq!(git, "pkg:git/github.com/org/a/b@V1".parse::<Purl>().unwrap());
+    }
+
+    #[test]
+    fn canonical_string_is_the_display_form() {
+        for s in [
+            "pkg:cargo/serde@1.0.0",
+            "pkg:npm/%40angular/core@16.0.0?repository_url=https://r.example/x&vcs_url=git%2Bhttps://h/p#sub/dir",
+            "pkg:golang/github.com/a/b@v1.2.3%2Bincompatible",
+            "pkg:generic/caf%C3%A9@1%202",
+            "pkg:x-unregistered/name",
+        ] {
+            let p: Purl = s.parse().unwrap();
+            assert_eq!(p.to_canonical_string(), p.to_string(), "{s}");
+        }
     }
 
     #[test]

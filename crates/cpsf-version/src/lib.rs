@@ -339,6 +339,14 @@ pub fn sort_versions(versions: &mut [Version]) {
 /// general form of [`sort_versions`], for items that carry a version (`(Version, T)` pairs, OSV range events with
 /// a tie-break, ...). With a `cmp` that is a total order on the items at hand, the result is the sorted order.
 pub fn sort_stable_by<T>(items: &mut [T], cmp: impl Fn(&T, &T) -> Ordering) {
+    // Two items (an OSV range's `introduced` and `fixed`, most often): the one merge the sort would make,
+    // without its index lists.
+    if let [first, second] = items {
+        if cmp(second, first) == Ordering::Less {
+            items.swap(0, 1);
+        }
+        return;
+    }
     let order = merge_sort_indices(items.len(), |i, j| match (items.get(i), items.get(j)) {
         (Some(a), Some(b)) => cmp(a, b),
         _ => Ordering::Equal,

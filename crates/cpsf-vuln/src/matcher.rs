@@ -1,16 +1,18 @@
 //! Matching an inventory against the advisory database: each component's purl gives an OSV ecosystem and package, its version is evaluated against every record naming that package, and the matches on one component are merged into one finding per vulnerability (records linked by aliases), with severity, KEV, EPSS and the fix.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 use cpsf_model::{Component, Purl};
 use cpsf_version::Scheme;
+use serde::Deserialize;
 
 use crate::finding::{AdvisoryMatch, AffectedComponent, Finding, Score};
 use crate::osv::{Advisory, Affected, base_ecosystem};
 use crate::range::{Compiled, Unorderable};
 use crate::severity;
-use crate::store::{Store, StoreError, package_key};
+use crate::store::{Store, StoreError, into_package_key, package_key_ref};
 
 /// The result of matching one inventory.
 #[derive(Debug, Default)]
@@ -28,10 +30,15 @@ pub struct MatchOutput {
 
 /// The OSV ecosystem and package name of a purl, or `None` for types no advisory source covers.
 pub fn osv_package(purl: &Purl) -> Option<(&'static str, String)> {
+    osv_package_ref(purl).map(|(ecosystem, name)| (ecosystem, name.into_owned()))
+}
+
+/// [`osv_package`], borrowing the name from the purl where it is the purl's name.
+fn osv_package_ref(purl: &Purl) -> Option<(&'static str, Cow<'_, str>)> {
     let ns = purl.namespace();
     let joined = |sep: &str| match ns {
-        Some(ns) if !ns.is_empty() => format!("{ns}{sep}{}", purl.name()),
-        _ => purl.name().to_owned(),
+        Some(ns) if !ns.is_empty() => Cow::Owned(format!("{ns}{sep}{}", purl.name())),
+        _ => Cow::Borrowed(purl.name()),
     };
     let ecosystem = match purl.ty() {
         "cargo" => "crates.io",
@@ -51,23 +58,60 @@ pub fn osv_package(purl: &Purl) -> Option<(&'static str, String)> {
         "github" => return Some(("GitHub Actions", joined("/"))),
         _ => return None,
     };
-    let name = if ecosystem == "npm" { joined("/") } else { purl.name().to_owned() };
+    let name = if ecosystem == "npm" { joined("/") } else { Cow::Borrowed(purl.name()) };
     Some((ecosystem, name))
 }
 
-/// A record with its affected entries compiled for evaluation, loaded once per scan.
+/// A record as a scan first needs it: its affected entries, compiled for evaluation. The rest of it is read
+/// from its stored text only when it matches (most candidate records do not), which spares the scan most of
+/// the decoding.
 struct Loaded {
-    advisory: Advisory,
+    json: String,
+    affected: Vec<Affected>,
     compiled: Vec<Compiled>,
+    full: OnceCell<Advisory>,
 }
 
-struct Hit {
-    record: Arc<Loaded>,
+/// The affected entries of a stored record, the rest of it skipped.
+#[derive(Deserialize)]
+struct AffectedOnly {
+    #[serde(default)]
+    affected: Vec<Affected>,
+}
+
+impl Loaded {
+    fn new(store: &Store, id: &str, json: String) -> Result<Loaded, StoreError> {
+        let AffectedOnly { affected } = store.decode(id, &json)?;
+        let compiled = affected.iter().map(Compiled::new).collect();
+        Ok(Loaded { json, affected, compiled, full: OnceCell::new() })
+    }
+
+    /// The whole record (whose id is `id`), decoded on first use.
+    fn advisory(&self, store: &Store, id: &str) -> Result<&Advisory, StoreError> {
+        if let Some(advisory) = self.full.get() {
+            return Ok(advisory);
+        }
+        let advisory = store.decode(id, &self.json)?;
+        Ok(self.full.get_or_init(|| advisory))
+    }
+}
+
+struct Hit<'a> {
+    record: &'a Loaded,
+    advisory: &'a Advisory,
     entry: usize,
     evidence: AdvisoryMatch,
 }
 
-impl Hit {
+/// What a component is looked up by.
+struct Lookup<'a> {
+    ecosystem: &'static str,
+    /// The package key ([`crate::store::package_key`]) in that ecosystem.
+    key: Cow<'a, str>,
+    version: &'a str,
+}
+
+impl Hit<'_> {
     fn compiled(&self) -> Option<&Compiled> {
         self.record.compiled.get(self.entry)
     }
@@ -77,64 +121,66 @@ impl Hit {
 pub fn match_components(store: &Store, components: &[Component]) -> Result<MatchOutput, StoreError> {
     let _snapshot = store.read_transaction()?;
     let mut out = MatchOutput::default();
-    let mut advisories: HashMap<String, Arc<Loaded>> = HashMap::new();
     let mut unreadable: BTreeSet<String> = BTreeSet::new();
 
     // Which components can be looked up, and one query per ecosystem for all their packages.
-    let mut wanted: BTreeMap<&'static str, BTreeSet<String>> = BTreeMap::new();
-    let mut lookups: Vec<Option<(&'static str, String, &str)>> = Vec::with_capacity(components.len());
-    for component in components {
-        let lookup = component.purl.as_ref().and_then(|purl| {
+    let lookups: Vec<Option<Lookup>> = components
+        .iter()
+        .map(|component| {
+            let purl = component.purl.as_ref()?;
             let version = purl.version().or(component.version.as_deref()).filter(|v| !v.is_empty())?;
-            let (ecosystem, name) = osv_package(purl)?;
-            Some((ecosystem, package_key(ecosystem, &name), version))
-        });
-        match &lookup {
-            Some((ecosystem, key, _)) => {
+            let (ecosystem, name) = osv_package_ref(purl)?;
+            let key = match name {
+                Cow::Borrowed(name) => package_key_ref(ecosystem, name),
+                Cow::Owned(name) => Cow::Owned(into_package_key(ecosystem, name)),
+            };
+            Some(Lookup { ecosystem, key, version })
+        })
+        .collect();
+    let mut wanted: BTreeMap<&'static str, Vec<&str>> = BTreeMap::new();
+    for lookup in &lookups {
+        match lookup {
+            Some(lookup) => {
                 out.components_scanned += 1;
-                wanted.entry(ecosystem).or_default().insert(key.clone());
+                wanted.entry(lookup.ecosystem).or_default().push(&lookup.key);
             }
             None => out.components_skipped += 1,
         }
-        lookups.push(lookup);
     }
-    let mut candidates: HashMap<(&'static str, String), Vec<String>> = HashMap::new();
+    let mut candidates: HashMap<&'static str, HashMap<String, Vec<String>>> = HashMap::new();
     for (ecosystem, keys) in wanted {
-        let keys: Vec<String> = keys.into_iter().collect();
-        for (key, ids) in store.ids_for_many(ecosystem, &keys)? {
-            candidates.insert((ecosystem, key), ids);
-        }
+        candidates.insert(ecosystem, store.ids_for_many(ecosystem, &keys)?);
+    }
+    // Every record a looked-up package names, read once.
+    let mut ids: Vec<&str> = candidates.values().flat_map(HashMap::values).flatten().map(String::as_str).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut advisories: HashMap<String, Loaded> = HashMap::with_capacity(ids.len());
+    for (id, json) in store.record_texts(&ids)? {
+        let loaded = Loaded::new(store, &id, json)?;
+        advisories.insert(id, loaded);
     }
 
-    for (component, lookup) in components.iter().zip(lookups) {
-        let Some((ecosystem, key, version)) = lookup else { continue };
+    for (component, lookup) in components.iter().zip(&lookups) {
+        let Some(Lookup { ecosystem, key, version }) = lookup else { continue };
+        let (ecosystem, version) = (*ecosystem, *version);
         let Some(purl) = &component.purl else { continue };
-        let Some(ids) = candidates.get(&(ecosystem, key.clone())) else { continue };
-        let ids = ids.clone();
+        let Some(ids) = candidates.get(ecosystem).and_then(|found| found.get(key.as_ref())) else { continue };
         // Parsed once for every entry of every record that names the package.
         let parsed = Scheme::for_osv_ecosystem(ecosystem).and_then(|s| s.parse(version).ok());
         let mut hits = Vec::new();
         let mut unorderable: Option<String> = None;
         for id in ids {
-            let record = match advisories.get(&id) {
-                Some(a) => Arc::clone(a),
-                None => match store.advisory(&id)? {
-                    Some(advisory) => {
-                        let compiled = advisory.affected.iter().map(Compiled::new).collect();
-                        let loaded = Arc::new(Loaded { advisory, compiled });
-                        advisories.insert(id.clone(), Arc::clone(&loaded));
-                        loaded
-                    }
-                    None => continue,
-                },
-            };
-            let advisory = &record.advisory;
-            for (index, (entry, compiled)) in advisory.affected.iter().zip(&record.compiled).enumerate() {
-                if base_ecosystem(&entry.ecosystem) != ecosystem || package_key(ecosystem, &entry.name) != key {
+            let Some(record) = advisories.get(id.as_str()) else { continue };
+            for (index, (entry, compiled)) in record.affected.iter().zip(&record.compiled).enumerate() {
+                if base_ecosystem(&entry.ecosystem) != ecosystem
+                    || package_key_ref(ecosystem, &entry.name) != key.as_ref()
+                {
                     continue;
                 }
                 match compiled.evaluate_with(version, parsed.as_ref()) {
                     Ok(verdict) if verdict.affected => {
+                        let advisory = record.advisory(store, id)?;
                         let mut notes: Vec<String> = verdict.note.into_iter().collect();
                         if let Some(kind) = &entry.informational {
                             notes.push(format!("informational advisory ({kind})"));
@@ -150,7 +196,7 @@ pub fn match_components(store: &Store, components: &[Component]) -> Result<Match
                             note: (!notes.is_empty()).then(|| notes.join("; ")),
                             url: advisory_url(advisory),
                         };
-                        hits.push(Hit { record: Arc::clone(&record), entry: index, evidence });
+                        hits.push(Hit { record, advisory, entry: index, evidence });
                         break;
                     }
                     Ok(_) => {}
@@ -200,14 +246,11 @@ pub fn match_components(store: &Store, components: &[Component]) -> Result<Match
 }
 
 /// Records on one component that share an id or alias describe one vulnerability.
-fn group_by_alias(hits: Vec<Hit>) -> Vec<Vec<Hit>> {
+fn group_by_alias(hits: Vec<Hit<'_>>) -> Vec<Vec<Hit<'_>>> {
     let names: Vec<BTreeSet<String>> = hits
         .iter()
         .map(|h| {
-            std::iter::once(&h.record.advisory.id)
-                .chain(&h.record.advisory.aliases)
-                .map(|s| s.trim().to_ascii_uppercase())
-                .collect()
+            std::iter::once(&h.advisory.id).chain(&h.advisory.aliases).map(|s| s.trim().to_ascii_uppercase()).collect()
         })
         .collect();
     let mut parent: Vec<usize> = (0..hits.len()).collect();
@@ -228,7 +271,7 @@ fn group_by_alias(hits: Vec<Hit>) -> Vec<Vec<Hit>> {
             }
         }
     }
-    let mut groups: BTreeMap<usize, Vec<Hit>> = BTreeMap::new();
+    let mut groups: BTreeMap<usize, Vec<Hit<'_>>> = BTreeMap::new();
     for (i, hit) in hits.into_iter().enumerate() {
         let r = root(&mut parent, i);
         groups.entry(r).or_default().push(hit);
@@ -241,45 +284,42 @@ fn build_finding(
     component: &AffectedComponent,
     ecosystem: &str,
     version: &str,
-    mut group: Vec<Hit>,
+    mut group: Vec<Hit<'_>>,
     warnings: &mut Vec<String>,
 ) -> Result<Finding, StoreError> {
-    group.sort_by(|a, b| a.record.advisory.id.cmp(&b.record.advisory.id));
+    group.sort_by(|a, b| a.advisory.id.cmp(&b.advisory.id));
     let mut aliases: BTreeSet<String> = BTreeSet::new();
     for hit in &group {
-        aliases.insert(hit.record.advisory.id.clone());
-        aliases.extend(hit.record.advisory.aliases.iter().cloned());
+        aliases.insert(hit.advisory.id.clone());
+        aliases.extend(hit.advisory.aliases.iter().cloned());
     }
     let id = aliases
         .iter()
         .find(|a| a.starts_with("CVE-"))
         .cloned()
-        .or_else(|| group.first().map(|h| h.record.advisory.id.clone()))
+        .or_else(|| group.first().map(|h| h.advisory.id.clone()))
         .unwrap_or_default();
-    let summary = group.iter().find_map(|h| h.record.advisory.summary.clone());
+    let summary = group.iter().find_map(|h| h.advisory.summary.clone());
 
     let mut scores: Vec<Score> = Vec::new();
     for hit in &group {
         for entry in hit
-            .record
             .advisory
             .severity
             .iter()
-            .chain(hit.record.advisory.affected.get(hit.entry).map_or(&[][..], |e| &e.severity[..]))
+            .chain(hit.advisory.affected.get(hit.entry).map_or(&[][..], |e| &e.severity[..]))
         {
-            match severity::score_osv(&entry.kind, &entry.score, &hit.record.advisory.id) {
+            match severity::score_osv(&entry.kind, &entry.score, &hit.advisory.id) {
                 Ok(score) => {
                     if !scores.contains(&score) {
                         scores.push(score);
                     }
                 }
-                Err(e) => {
-                    warnings.push(format!("{}: severity {:?} not used: {e}", hit.record.advisory.id, entry.score))
-                }
+                Err(e) => warnings.push(format!("{}: severity {:?} not used: {e}", hit.advisory.id, entry.score)),
             }
         }
-        if let Some(word) = &hit.record.advisory.source_severity
-            && let Some(score) = severity::score_word(word, &hit.record.advisory.id)
+        if let Some(word) = &hit.advisory.source_severity
+            && let Some(score) = severity::score_word(word, &hit.advisory.id)
         {
             scores.push(score);
         }

@@ -1,5 +1,6 @@
 //! The local advisory database: one SQLite file holding advisory records (as compact JSON of `osv::Advisory`), an index from (ecosystem, package) to record ids, aliases, the KEV catalog and EPSS scores.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -8,8 +9,26 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::finding::{Epss, Kev};
 use crate::osv::{Advisory, base_ecosystem};
 
-/// The schema version this code writes (`PRAGMA user_version`).
-const SCHEMA_VERSION: i64 = 1;
+/// The schema version this code writes (`PRAGMA user_version`). Version 2 keys `affected` by
+/// (ecosystem, package, id) without a rowid and copies each record's withdrawn mark into it, so a lookup
+/// reads that table alone; [`Store::open`] migrates a version 1 database.
+const SCHEMA_VERSION: i64 = 2;
+
+/// The `affected` table of schema version 2: the table is its own index, in package order.
+const AFFECTED_TABLE: &str = "CREATE TABLE IF NOT EXISTS affected (
+         ecosystem TEXT NOT NULL,
+         package TEXT NOT NULL,
+         id TEXT NOT NULL,
+         withdrawn INTEGER NOT NULL,
+         PRIMARY KEY (ecosystem, package, id)
+     ) WITHOUT ROWID;
+     CREATE INDEX IF NOT EXISTS affected_id ON affected (id);";
+
+/// The size of each ecosystem's slice of `affected`, kept in `meta` (`affected_rows:ECOSYSTEM`) so that a
+/// lookup can choose between probing and reading the slice without counting it.
+const COUNT_AFFECTED_ROWS: &str = "DELETE FROM meta WHERE key LIKE 'affected\\_rows:%' ESCAPE '\\';
+     INSERT INTO meta (key, value)
+         SELECT 'affected_rows:' || ecosystem, COUNT(*) FROM affected GROUP BY ecosystem;";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -117,6 +136,9 @@ impl Store {
                 ),
             });
         }
+        // Read pages straight from a read-only mapping of the file instead of copying each into the page
+        // cache: a scan reads a few hundred scattered pages once each.
+        store.conn.execute_batch("PRAGMA mmap_size = 1073741824").map_err(|e| sqlite(path, e))?;
         Ok(store)
     }
 
@@ -134,47 +156,77 @@ impl Store {
     fn migrate(&self) -> Result<(), StoreError> {
         let version: i64 =
             self.conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| sqlite(&self.path, e))?;
-        if version == SCHEMA_VERSION {
-            return Ok(());
-        }
-        if version != 0 {
-            return Err(StoreError::Invalid {
+        match version {
+            SCHEMA_VERSION => Ok(()),
+            0 => self.create(),
+            1 => self.migrate_from_1(),
+            _ => Err(StoreError::Invalid {
                 path: self.path.display().to_string(),
                 reason: format!("schema version {version} is not one this cpsf knows ({SCHEMA_VERSION})"),
-            });
+            }),
         }
-        self.conn
-            .execute_batch(
-                "PRAGMA journal_mode = DELETE;
-                 CREATE TABLE IF NOT EXISTS advisory (
-                     id TEXT PRIMARY KEY,
-                     modified TEXT NOT NULL,
-                     withdrawn TEXT,
-                     origin TEXT NOT NULL,
-                     record TEXT NOT NULL
-                 );
-                 CREATE TABLE IF NOT EXISTS affected (
-                     ecosystem TEXT NOT NULL,
-                     package TEXT NOT NULL,
-                     id TEXT NOT NULL
-                 );
-                 CREATE INDEX IF NOT EXISTS affected_package ON affected (ecosystem, package);
-                 CREATE INDEX IF NOT EXISTS affected_id ON affected (id);
-                 CREATE TABLE IF NOT EXISTS alias (alias TEXT NOT NULL, id TEXT NOT NULL);
-                 CREATE INDEX IF NOT EXISTS alias_alias ON alias (alias);
-                 CREATE INDEX IF NOT EXISTS alias_id ON alias (id);
-                 CREATE TABLE IF NOT EXISTS kev (
-                     cve TEXT PRIMARY KEY,
-                     date_added TEXT NOT NULL,
-                     due_date TEXT,
-                     ransomware TEXT,
-                     required_action TEXT
-                 );
-                 CREATE TABLE IF NOT EXISTS epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL);
-                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-                 PRAGMA user_version = 1;",
-            )
-            .map_err(|e| sqlite(&self.path, e))
+    }
+
+    /// A new database.
+    fn create(&self) -> Result<(), StoreError> {
+        let sql = format!(
+            "PRAGMA journal_mode = DELETE;
+             BEGIN;
+             CREATE TABLE IF NOT EXISTS advisory (
+                 id TEXT PRIMARY KEY,
+                 modified TEXT NOT NULL,
+                 withdrawn TEXT,
+                 origin TEXT NOT NULL,
+                 record TEXT NOT NULL
+             );
+             {AFFECTED_TABLE}
+             CREATE TABLE IF NOT EXISTS alias (alias TEXT NOT NULL, id TEXT NOT NULL);
+             CREATE INDEX IF NOT EXISTS alias_alias ON alias (alias);
+             CREATE INDEX IF NOT EXISTS alias_id ON alias (id);
+             CREATE TABLE IF NOT EXISTS kev (
+                 cve TEXT PRIMARY KEY,
+                 date_added TEXT NOT NULL,
+                 due_date TEXT,
+                 ransomware TEXT,
+                 required_action TEXT
+             );
+             CREATE TABLE IF NOT EXISTS epss (cve TEXT PRIMARY KEY, score REAL NOT NULL, percentile REAL NOT NULL);
+             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+             PRAGMA user_version = {SCHEMA_VERSION};
+             COMMIT;"
+        );
+        self.execute_in_transaction(&sql)
+    }
+
+    /// Version 1 kept `affected` as a rowid table with an index on (ecosystem, package) and no withdrawn
+    /// mark: it is rebuilt from itself and `advisory`, in one transaction.
+    fn migrate_from_1(&self) -> Result<(), StoreError> {
+        let sql = format!(
+            "BEGIN IMMEDIATE;
+             ALTER TABLE affected RENAME TO affected_1;
+             DROP INDEX IF EXISTS affected_package;
+             DROP INDEX IF EXISTS affected_id;
+             {AFFECTED_TABLE}
+             INSERT OR IGNORE INTO affected (ecosystem, package, id, withdrawn)
+                 SELECT a.ecosystem, a.package, a.id, r.withdrawn IS NOT NULL
+                 FROM affected_1 a JOIN advisory r ON r.id = a.id;
+             DROP TABLE affected_1;
+             {COUNT_AFFECTED_ROWS}
+             PRAGMA user_version = {SCHEMA_VERSION};
+             COMMIT;"
+        );
+        self.execute_in_transaction(&sql)
+    }
+
+    /// Run a batch that opens and commits its own transaction; on an error, roll it back so the database
+    /// is left as it was.
+    fn execute_in_transaction(&self, sql: &str) -> Result<(), StoreError> {
+        self.conn.execute_batch(sql).map_err(|e| {
+            if !self.conn.is_autocommit() {
+                let _ = self.conn.execute_batch("ROLLBACK");
+            }
+            sqlite(&self.path, e)
+        })
     }
 
     /// Store records in one transaction. A record replaces the stored one with the same id only when its
@@ -195,7 +247,7 @@ impl Store {
                 tx.prepare_cached("DELETE FROM affected WHERE id = ?1").map_err(|e| sqlite(&path, e))?;
             let mut drop_alias = tx.prepare_cached("DELETE FROM alias WHERE id = ?1").map_err(|e| sqlite(&path, e))?;
             let mut put_affected = tx
-                .prepare_cached("INSERT INTO affected (ecosystem, package, id) VALUES (?1, ?2, ?3)")
+                .prepare_cached("INSERT INTO affected (ecosystem, package, id, withdrawn) VALUES (?1, ?2, ?3, ?4)")
                 .map_err(|e| sqlite(&path, e))?;
             let mut put_alias =
                 tx.prepare_cached("INSERT INTO alias (alias, id) VALUES (?1, ?2)").map_err(|e| sqlite(&path, e))?;
@@ -230,7 +282,9 @@ impl Store {
                         package_key(&affected.ecosystem, &affected.name),
                     );
                     if !seen.contains(&key) {
-                        put_affected.execute(params![key.0, key.1, advisory.id]).map_err(|e| sqlite(&path, e))?;
+                        put_affected
+                            .execute(params![key.0, key.1, advisory.id, advisory.withdrawn.is_some()])
+                            .map_err(|e| sqlite(&path, e))?;
                         seen.push(key);
                     }
                 }
@@ -245,17 +299,33 @@ impl Store {
             .map_err(|e| sqlite(&path, e))?;
         set_meta(&tx, "records", &records.to_string()).map_err(|e| sqlite(&path, e))?;
         set_meta(&tx, "newest_modified", newest.as_deref().unwrap_or("")).map_err(|e| sqlite(&path, e))?;
+        tx.execute_batch(COUNT_AFFECTED_ROWS).map_err(|e| sqlite(&path, e))?;
         tx.commit().map_err(|e| sqlite(&path, e))?;
         Ok(counts)
     }
 
     /// A cheap description for reports: records, newest `modified`, KEV catalog version, EPSS score date.
     pub fn info(&self) -> Result<Info, StoreError> {
+        let mut values: HashMap<String, String> = HashMap::new();
+        {
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT key, value FROM meta
+                     WHERE key IN ('records', 'newest_modified', 'kev_catalog_version', 'epss_score_date')",
+                )
+                .map_err(|e| sqlite(&self.path, e))?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(|e| sqlite(&self.path, e))?;
+            for row in rows {
+                let (key, value) = row.map_err(|e| sqlite(&self.path, e))?;
+                values.insert(key, value);
+            }
+        }
         Ok(Info {
-            records: self.meta("records")?.and_then(|n| n.parse().ok()).unwrap_or(0),
-            newest_modified: self.meta("newest_modified")?.filter(|s| !s.is_empty()),
-            kev_catalog_version: self.meta("kev_catalog_version")?,
-            epss_score_date: self.meta("epss_score_date")?,
+            records: values.get("records").and_then(|n| n.parse().ok()).unwrap_or(0),
+            newest_modified: values.remove("newest_modified").filter(|s| !s.is_empty()),
+            kev_catalog_version: values.remove("kev_catalog_version"),
+            epss_score_date: values.remove("epss_score_date"),
         })
     }
 
@@ -310,75 +380,128 @@ impl Store {
     }
 
     /// For many packages of one ecosystem at once: each package key with the ids of the records (not
-    /// withdrawn) that name it. One statement for the whole set, so a scan costs one query per ecosystem.
-    pub fn ids_for_many(
+    /// withdrawn) that name it, in id order. One statement for the whole set, so a scan costs one query per
+    /// ecosystem.
+    pub fn ids_for_many<S: AsRef<str>>(
         &self,
         ecosystem: &str,
-        packages: &[String],
+        packages: &[S],
     ) -> Result<HashMap<String, Vec<String>>, StoreError> {
         let mut out: HashMap<String, Vec<String>> = HashMap::new();
         if packages.is_empty() {
             return Ok(out);
         }
-        // Asked for many more packages than the ecosystem's slice of the index holds (a large SBOM): read the
-        // slice once rather than probe the index per package.
-        let rows: i64 = self
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM affected WHERE ecosystem = ?1")
-            .and_then(|mut s| s.query_row([ecosystem], |r| r.get(0)))
-            .map_err(|e| sqlite(&self.path, e))?;
-        if packages.len() as i64 > rows.saturating_mul(4) {
-            let wanted: std::collections::HashSet<&str> = packages.iter().map(String::as_str).collect();
+        let mut wanted: Vec<&str> = packages.iter().map(AsRef::as_ref).collect();
+        wanted.sort_unstable();
+        wanted.dedup();
+        let mut found = |package: &str, id: &str| match out.get_mut(package) {
+            Some(ids) => ids.push(id.to_owned()),
+            None => {
+                out.insert(package.to_owned(), vec![id.to_owned()]);
+            }
+        };
+        // Probing the table costs a B-tree search per package, reading a row of the ecosystem's slice about
+        // a quarter of that (callgrind, deno's Cargo.lock): read the slice when it is at most
+        // [`SLICE_ROWS_PER_PROBE`] times the set asked for, and walk it beside the sorted set.
+        let rows = self.affected_rows(ecosystem)?;
+        if (wanted.len() as i64).saturating_mul(SLICE_ROWS_PER_PROBE) >= rows {
+            // The primary key orders the slice by package, as `str` orders (SQLite's BINARY collation).
             let mut stmt = self
                 .conn
                 .prepare_cached(
-                    "SELECT a.package, a.id FROM affected a JOIN advisory r ON r.id = a.id
-                     WHERE a.ecosystem = ?1 AND r.withdrawn IS NULL",
+                    "SELECT package, id FROM affected WHERE ecosystem = ?1 AND withdrawn = 0 ORDER BY package, id",
                 )
                 .map_err(|e| sqlite(&self.path, e))?;
             let mut rows = stmt.query([ecosystem]).map_err(|e| sqlite(&self.path, e))?;
+            // Compared as bytes (as `str` orders): a row's package needs no UTF-8 check unless it is wanted.
+            let mut next = wanted.iter().copied().peekable();
             while let Some(row) = rows.next().map_err(|e| sqlite(&self.path, e))? {
-                let package = row.get_ref(0).map_err(|e| sqlite(&self.path, e))?.as_str().unwrap_or_default();
-                if wanted.contains(package) {
-                    let id: String = row.get(1).map_err(|e| sqlite(&self.path, e))?;
-                    out.entry(package.to_owned()).or_default().push(id);
+                let package = bytes(row, 0).map_err(|e| sqlite(&self.path, e))?;
+                while next.next_if(|w| w.as_bytes() < package).is_some() {}
+                match next.peek() {
+                    None => break,
+                    Some(w) if w.as_bytes() == package => found(w, text(row, 1).map_err(|e| sqlite(&self.path, e))?),
+                    Some(_) => {}
                 }
             }
             return Ok(out);
         }
-        let keys = serde_json::to_string(packages).map_err(|e| StoreError::Invalid {
+        let keys = serde_json::to_string(&wanted).map_err(|e| StoreError::Invalid {
             path: self.path.display().to_string(),
             reason: format!("package list: {e}"),
         })?;
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT a.package, a.id FROM affected a JOIN advisory r ON r.id = a.id
-                 WHERE a.ecosystem = ?1 AND a.package IN (SELECT value FROM json_each(?2)) AND r.withdrawn IS NULL",
+                "SELECT package, id FROM affected
+                 WHERE ecosystem = ?1 AND package IN (SELECT value FROM json_each(?2)) AND withdrawn = 0
+                 ORDER BY package, id",
             )
             .map_err(|e| sqlite(&self.path, e))?;
-        let rows = stmt
-            .query_map(params![ecosystem, keys], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(|e| sqlite(&self.path, e))?;
-        for row in rows {
-            let (package, id) = row.map_err(|e| sqlite(&self.path, e))?;
-            out.entry(package).or_default().push(id);
+        let mut rows = stmt.query(params![ecosystem, keys]).map_err(|e| sqlite(&self.path, e))?;
+        while let Some(row) = rows.next().map_err(|e| sqlite(&self.path, e))? {
+            found(text(row, 0).map_err(|e| sqlite(&self.path, e))?, text(row, 1).map_err(|e| sqlite(&self.path, e))?);
         }
         Ok(out)
+    }
+
+    /// The number of rows of `affected` in an ecosystem: as the last import counted them, or counted now.
+    fn affected_rows(&self, ecosystem: &str) -> Result<i64, StoreError> {
+        let counted: Option<String> = self
+            .conn
+            .prepare_cached("SELECT value FROM meta WHERE key = 'affected_rows:' || ?1")
+            .and_then(|mut s| s.query_row([ecosystem], |r| r.get(0)).optional())
+            .map_err(|e| sqlite(&self.path, e))?;
+        if let Some(rows) = counted.and_then(|n| n.parse().ok()) {
+            return Ok(rows);
+        }
+        self.conn
+            .prepare_cached("SELECT COUNT(*) FROM affected WHERE ecosystem = ?1")
+            .and_then(|mut s| s.query_row([ecosystem], |r| r.get(0)))
+            .map_err(|e| sqlite(&self.path, e))
     }
 
     /// A stored record by id.
     pub fn advisory(&self, id: &str) -> Result<Option<Advisory>, StoreError> {
         let mut stmt =
             self.conn.prepare_cached("SELECT record FROM advisory WHERE id = ?1").map_err(|e| sqlite(&self.path, e))?;
-        let json: Option<String> = stmt.query_row([id], |r| r.get(0)).optional().map_err(|e| sqlite(&self.path, e))?;
-        match json {
+        let mut rows = stmt.query([id]).map_err(|e| sqlite(&self.path, e))?;
+        match rows.next().map_err(|e| sqlite(&self.path, e))? {
             None => Ok(None),
-            Some(json) => serde_json::from_str(&json).map(Some).map_err(|e| StoreError::Invalid {
-                path: self.path.display().to_string(),
-                reason: format!("stored record {id} is unreadable ({e}); re-import it"),
-            }),
+            Some(row) => self.decode(id, text(row, 0).map_err(|e| sqlite(&self.path, e))?).map(Some),
         }
+    }
+
+    /// The stored texts (compact JSON of [`Advisory`]) of many records by id, in one statement; ids not
+    /// stored are left out. [`Store::decode`] reads them.
+    pub(crate) fn record_texts(&self, ids: &[&str]) -> Result<Vec<(String, String)>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        if ids.is_empty() {
+            return Ok(out);
+        }
+        let list = serde_json::to_string(ids).map_err(|e| StoreError::Invalid {
+            path: self.path.display().to_string(),
+            reason: format!("id list: {e}"),
+        })?;
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id, record FROM advisory WHERE id IN (SELECT value FROM json_each(?1)) ORDER BY id")
+            .map_err(|e| sqlite(&self.path, e))?;
+        let mut rows = stmt.query([list]).map_err(|e| sqlite(&self.path, e))?;
+        while let Some(row) = rows.next().map_err(|e| sqlite(&self.path, e))? {
+            let id = text(row, 0).map_err(|e| sqlite(&self.path, e))?;
+            let json = text(row, 1).map_err(|e| sqlite(&self.path, e))?;
+            out.push((id.to_owned(), json.to_owned()));
+        }
+        Ok(out)
+    }
+
+    /// A record (or the part of it `T` reads) from its stored text.
+    pub(crate) fn decode<T: serde::de::DeserializeOwned>(&self, id: &str, json: &str) -> Result<T, StoreError> {
+        serde_json::from_str(json).map_err(|e| StoreError::Invalid {
+            path: self.path.display().to_string(),
+            reason: format!("stored record {id} is unreadable ({e}); re-import it"),
+        })
     }
 
     /// The KEV entry of a CVE.
@@ -487,7 +610,21 @@ pub fn source_of(id: &str) -> &str {
 /// The key a package is indexed under within its ecosystem: names are compared as the ecosystem compares
 /// them (PyPI by PEP 503 normalization; NuGet and Packagist case-insensitively; everything else exactly).
 pub fn package_key(ecosystem: &str, name: &str) -> String {
-    match base_ecosystem(ecosystem) {
+    package_key_ref(ecosystem, name).into_owned()
+}
+
+/// [`package_key`] of a name the caller owns, which becomes the key when the two are the same.
+pub(crate) fn into_package_key(ecosystem: &str, name: String) -> String {
+    let changed = match package_key_ref(ecosystem, &name) {
+        Cow::Owned(key) => Some(key),
+        Cow::Borrowed(_) => None,
+    };
+    changed.unwrap_or(name)
+}
+
+/// [`package_key`], borrowing the name in the ecosystems that compare names exactly.
+pub(crate) fn package_key_ref<'a>(ecosystem: &str, name: &'a str) -> Cow<'a, str> {
+    Cow::Owned(match base_ecosystem(ecosystem) {
         "PyPI" => {
             let mut out = String::with_capacity(name.len());
             let mut sep = false;
@@ -505,7 +642,30 @@ pub fn package_key(ecosystem: &str, name: &str) -> String {
             out
         }
         "NuGet" | "Packagist" => name.to_lowercase(),
-        _ => name.to_owned(),
+        _ => return Cow::Borrowed(name),
+    })
+}
+
+/// How many rows of an ecosystem's slice of `affected` cost about as much to read as one probe by package.
+const SLICE_ROWS_PER_PROBE: i64 = 4;
+
+/// A text column of a row as bytes, borrowed; SQL `NULL` reads as none.
+fn bytes<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<&'r [u8]> {
+    match row.get_ref(column)? {
+        rusqlite::types::ValueRef::Null => Ok(b""),
+        value => value
+            .as_bytes()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, value.data_type(), Box::new(e))),
+    }
+}
+
+/// A text column of a row, borrowed; SQL `NULL` reads as the empty string.
+fn text<'r>(row: &'r rusqlite::Row<'_>, column: usize) -> rusqlite::Result<&'r str> {
+    match row.get_ref(column)? {
+        rusqlite::types::ValueRef::Null => Ok(""),
+        value => value
+            .as_str()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, value.data_type(), Box::new(e))),
     }
 }
 

@@ -11,9 +11,10 @@
 //! `pkg:cargo/NAME@VERSION`; other registries add the `repository_url` qualifier; git packages add
 //! `vcs_url` (`git+URL@COMMIT`), which is also their download location.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Purl};
+use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Location, Purl};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -36,9 +37,9 @@ struct LockDocument {
     metadata: toml::Table,
 }
 
-/// One `[[package]]` entry.
-#[derive(Deserialize, Debug, PartialEq)]
-struct PackageEntry {
+/// One `[[package]]` entry as the TOML reader owns it.
+#[derive(Deserialize)]
+struct OwnedEntry {
     name: String,
     version: String,
     source: Option<String>,
@@ -46,6 +47,32 @@ struct PackageEntry {
     #[serde(default)]
     dependencies: Vec<String>,
 }
+
+impl OwnedEntry {
+    fn as_entry(&self) -> PackageEntry<'_> {
+        PackageEntry {
+            name: &self.name,
+            version: &self.version,
+            source: self.source.as_deref(),
+            checksum: self.checksum.as_deref(),
+            dependencies: self.dependencies.iter().map(String::as_str).collect(),
+        }
+    }
+}
+
+/// One `[[package]]` entry, its strings borrowed from the lockfile text (fast reader) or from the TOML
+/// reader's [`OwnedEntry`]s, so reading copies no string.
+#[derive(Debug, PartialEq)]
+struct PackageEntry<'a> {
+    name: &'a str,
+    version: &'a str,
+    source: Option<&'a str>,
+    checksum: Option<&'a str>,
+    dependencies: Vec<&'a str>,
+}
+
+/// Version 1 checksums by the words of their `[metadata]` key: name, version, source.
+type V1Checksums<'a> = BTreeMap<(&'a str, &'a str, Option<&'a str>), &'a str>;
 
 /// Where a package comes from, read from its `source` string.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,6 +125,10 @@ struct DependencyRef<'a> {
 }
 
 fn parse_dependency_ref(text: &str) -> Option<DependencyRef<'_>> {
+    // A bare name, as Cargo writes a reference whenever the name alone is unambiguous: nothing to trim or split.
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_graphic() && b != b'(') {
+        return Some(DependencyRef { name: text, version: None, source: None });
+    }
     let text = text.trim();
     let (head, source) = match text.find('(') {
         Some(open) => {
@@ -117,22 +148,40 @@ fn parse_dependency_ref(text: &str) -> Option<DependencyRef<'_>> {
 
 /// A package that survived reading, with what is needed to resolve edges to it.
 struct Package<'a> {
-    entry: &'a PackageEntry,
+    entry: &'a PackageEntry<'a>,
     kind: SourceKind,
     line: u32,
 }
 
 /// The lockfile's entries with their lines, read by either path.
-struct Read {
-    entries: Vec<(u32, Result<PackageEntry, String>)>,
-    v1_checksums: BTreeMap<(String, String, Option<String>), String>,
+struct Read<'a> {
+    entries: Vec<(u32, Result<PackageEntry<'a>, String>)>,
+    v1_checksums: V1Checksums<'a>,
+}
+
+/// What the TOML reader read, owned; [`TomlRead::view`] lends it out as a [`Read`].
+struct TomlRead {
+    entries: Vec<(u32, Result<OwnedEntry, String>)>,
+    metadata: toml::Table,
+}
+
+impl TomlRead {
+    fn view(&self) -> Read<'_> {
+        let entries = self
+            .entries
+            .iter()
+            .map(|(line, entry)| (*line, entry.as_ref().map(OwnedEntry::as_entry).map_err(String::clone)))
+            .collect();
+        let v1_checksums =
+            read_v1_checksums(self.metadata.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v))));
+        Read { entries, v1_checksums }
+    }
 }
 
 /// Read with the TOML parser: any valid TOML, any layout.
-fn read_toml(text: &str, lines: &LineIndex<'_>) -> Result<Read, LockfileError> {
+fn read_toml(text: &str, lines: &LineIndex<'_>) -> Result<TomlRead, LockfileError> {
     let doc: LockDocument = toml::from_str(text).map_err(|e| LockfileError::toml(&e, text))?;
     check_version(&doc, lines)?;
-    let v1_checksums = read_v1_checksums(doc.metadata.iter().filter_map(|(k, v)| v.as_str().map(|v| (k.as_str(), v))));
     let entries = doc
         .package
         .into_iter()
@@ -142,29 +191,29 @@ fn read_toml(text: &str, lines: &LineIndex<'_>) -> Result<Read, LockfileError> {
             (line, entry)
         })
         .collect();
-    Ok(Read { entries, v1_checksums })
+    Ok(TomlRead { entries, metadata: doc.metadata })
 }
 
 /// A `[[package]]` block being read by [`read_fast`].
 #[derive(Default)]
-struct Partial {
+struct Partial<'a> {
     line: u32,
-    name: Option<String>,
-    version: Option<String>,
-    source: Option<String>,
-    checksum: Option<String>,
-    dependencies: Vec<String>,
+    name: Option<&'a str>,
+    version: Option<&'a str>,
+    source: Option<&'a str>,
+    checksum: Option<&'a str>,
+    dependencies: Vec<&'a str>,
 }
 
 /// Read a lockfile laid out exactly as Cargo writes it (one key a line, `[[package]]` blocks, multi-line
 /// `dependencies` arrays of plain strings, `[metadata]` checksums) without a TOML parser: several times
 /// faster on large lockfiles. Anything else, including any escape in a string, returns `None` and the file
 /// goes through [`read_toml`], so both paths give the same result on what this one accepts.
-fn read_fast(text: &str) -> Option<Read> {
+fn read_fast(text: &str) -> Option<Read<'_>> {
     /// `"..."` with no escapes; the rest of the line must be empty.
     fn string(value: &str) -> Option<&str> {
         let inner = value.strip_prefix('"')?.strip_suffix('"')?;
-        (!inner.bytes().any(|b| b == b'"' || b == b'\\')).then_some(inner)
+        (!scan::contains_either(inner.as_bytes(), b'"', b'\\')).then_some(inner)
     }
     enum Section {
         Top,
@@ -172,37 +221,29 @@ fn read_fast(text: &str) -> Option<Read> {
         Metadata,
     }
     let mut section = Section::Top;
-    let mut entries: Vec<(u32, Result<PackageEntry, String>)> = Vec::new();
-    let mut current: Option<Partial> = None;
+    let mut entries: Vec<(u32, Result<PackageEntry<'_>, String>)> = Vec::new();
+    let mut current: Option<Partial<'_>> = None;
     let mut in_dependencies = false;
     let mut v1 = Vec::new();
-    let finish = |current: &mut Option<Partial>, entries: &mut Vec<(u32, Result<PackageEntry, String>)>| {
-        if let Some(p) = current.take() {
-            let entry = match (p.name, p.version) {
-                (Some(name), Some(version)) => Ok(PackageEntry {
-                    name,
-                    version,
-                    source: p.source,
-                    checksum: p.checksum,
-                    dependencies: p.dependencies,
-                }),
-                (None, _) => Err("missing field `name`".to_owned()),
-                (_, None) => Err("missing field `version`".to_owned()),
-            };
-            entries.push((p.line, entry));
-        }
-    };
-    for (index, raw) in text.lines().enumerate() {
-        let line_no = u32::try_from(index + 1).ok()?;
-        let line = raw.trim_end();
+    let mut rest = text;
+    let mut line_no: u32 = 0;
+    // Line by line as `str::lines` splits them (the `\r` of a `\r\n` goes with the trailing whitespace).
+    while !rest.is_empty() {
+        let (raw, after) = match scan::find(rest.as_bytes(), b'\n') {
+            Some(end) => (rest.get(..end)?, rest.get(end + 1..)?),
+            None => (rest, ""),
+        };
+        rest = after;
+        line_no = line_no.checked_add(1)?;
+        let line = trim_end(raw);
         if in_dependencies {
-            let item = line.trim();
+            let item = trim_start(line);
             if item == "]" {
                 in_dependencies = false;
                 continue;
             }
             let dep = string(item.strip_suffix(',')?)?;
-            current.as_mut()?.dependencies.push(dep.to_owned());
+            current.as_mut()?.dependencies.push(dep);
             continue;
         }
         if line.is_empty() || line.starts_with('#') {
@@ -220,7 +261,7 @@ fn read_fast(text: &str) -> Option<Read> {
             continue;
         }
         // `key = value`: keys here are bare words, so the first `=` is the separator.
-        let equals = line.bytes().position(|b| b == b'=')?;
+        let equals = scan::find(line.as_bytes(), b'=')?;
         let key = line.get(..equals)?.strip_suffix(' ')?;
         let value = line.get(equals + 1..)?.strip_prefix(' ')?;
         match section {
@@ -230,7 +271,7 @@ fn read_fast(text: &str) -> Option<Read> {
                     return None;
                 }
             }
-            Section::Metadata => v1.push((string(key)?.to_owned(), string(value)?.to_owned())),
+            Section::Metadata => v1.push((string(key)?, string(value)?)),
             Section::Package => {
                 let entry = current.as_mut()?;
                 let slot = match key {
@@ -240,6 +281,8 @@ fn read_fast(text: &str) -> Option<Read> {
                     "checksum" => &mut entry.checksum,
                     "dependencies" if value == "[" => {
                         in_dependencies = true;
+                        // Room for most packages' dependencies in one allocation.
+                        entry.dependencies.reserve(8);
                         continue;
                     }
                     "dependencies" if value == "[]" => continue,
@@ -248,7 +291,7 @@ fn read_fast(text: &str) -> Option<Read> {
                 if slot.is_some() {
                     return None;
                 }
-                *slot = Some(string(value)?.to_owned());
+                *slot = Some(string(value)?);
             }
         }
     }
@@ -256,17 +299,100 @@ fn read_fast(text: &str) -> Option<Read> {
         return None;
     }
     finish(&mut current, &mut entries);
-    let v1_checksums = read_v1_checksums(v1.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+    let v1_checksums = read_v1_checksums(v1.into_iter());
     Some(Read { entries, v1_checksums })
+}
+
+/// Byte searches eight bytes at a time, for [`read_fast`]: its lines and values are short, and a byte loop
+/// (or `str::lines`, `str::find`) costs several times more per line.
+mod scan {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+
+    /// The word of eight bytes, the first in its lowest byte.
+    fn word(eight: &[u8]) -> u64 {
+        let mut word = [0; 8];
+        word.copy_from_slice(eight);
+        u64::from_le_bytes(word)
+    }
+
+    /// Nonzero when a byte of `x` is zero; the lowest byte flagged is the first zero byte (bytes above it may be
+    /// flagged by the borrow).
+    fn zero_bytes(x: u64) -> u64 {
+        x.wrapping_sub(ONES) & !x & HIGHS
+    }
+
+    /// The position of the first `needle`.
+    pub fn find(bytes: &[u8], needle: u8) -> Option<usize> {
+        let pattern = u64::from_ne_bytes([needle; 8]);
+        let mut words = bytes.chunks_exact(8);
+        let mut offset = 0;
+        for eight in &mut words {
+            let zero = zero_bytes(word(eight) ^ pattern);
+            if zero != 0 {
+                return Some(offset + (zero.trailing_zeros() / 8) as usize);
+            }
+            offset += 8;
+        }
+        words.remainder().iter().position(|&b| b == needle).map(|at| offset + at)
+    }
+
+    /// Whether `a` or `b` is among the bytes.
+    pub fn contains_either(bytes: &[u8], a: u8, b: u8) -> bool {
+        let (pattern_a, pattern_b) = (u64::from_ne_bytes([a; 8]), u64::from_ne_bytes([b; 8]));
+        let mut words = bytes.chunks_exact(8);
+        for eight in &mut words {
+            let w = word(eight);
+            if zero_bytes(w ^ pattern_a) | zero_bytes(w ^ pattern_b) != 0 {
+                return true;
+            }
+        }
+        words.remainder().iter().any(|&c| c == a || c == b)
+    }
+}
+
+/// `str::trim_end`, without its scan when the text ends in a visible ASCII character (as Cargo's lines do).
+fn trim_end(text: &str) -> &str {
+    match text.as_bytes().last() {
+        Some(&last) if last.is_ascii() && !char::from(last).is_whitespace() => text,
+        _ => text.trim_end(),
+    }
+}
+
+/// `str::trim_start`, without its scan when the text is the one space Cargo indents an array item with,
+/// then a visible ASCII character.
+fn trim_start(text: &str) -> &str {
+    match text.strip_prefix(' ') {
+        Some(rest) if rest.as_bytes().first().is_some_and(|&b| b.is_ascii() && !char::from(b).is_whitespace()) => rest,
+        _ => text.trim_start(),
+    }
+}
+
+/// The end of a `[[package]]` block in [`read_fast`]: its entry, or what it lacks.
+fn finish<'a>(current: &mut Option<Partial<'a>>, entries: &mut Vec<(u32, Result<PackageEntry<'a>, String>)>) {
+    if let Some(p) = current.take() {
+        let entry = match (p.name, p.version) {
+            (Some(name), Some(version)) => {
+                Ok(PackageEntry { name, version, source: p.source, checksum: p.checksum, dependencies: p.dependencies })
+            }
+            (None, _) => Err("missing field `name`".to_owned()),
+            (_, None) => Err("missing field `version`".to_owned()),
+        };
+        entries.push((p.line, entry));
+    }
 }
 
 pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     // The line index is built only when needed: the fast reader counts lines itself.
     let lines = std::cell::OnceCell::new();
     let lines = || lines.get_or_init(|| LineIndex::new(input.text));
+    let toml_read;
     let Read { entries, v1_checksums } = match read_fast(input.text) {
         Some(read) => read,
-        None => read_toml(input.text, lines())?,
+        None => {
+            toml_read = read_toml(input.text, lines())?;
+            toml_read.view()
+        }
     };
     let mut diagnostics = Vec::new();
     let skip = |line: u32, message: String| {
@@ -274,8 +400,7 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
     };
 
     let mut packages: Vec<Package> = Vec::with_capacity(entries.len());
-    let mut by_name: std::collections::HashMap<&str, Vec<usize>> =
-        std::collections::HashMap::with_capacity(entries.len());
+    let mut by_name = ByName::with_capacity(entries.len());
     for (line, entry) in &entries {
         let line = *line;
         let entry: &PackageEntry = match entry {
@@ -290,41 +415,44 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
             continue;
         }
         // A package listed twice (same name, version and source) is kept once.
-        let same_name = by_name.entry(entry.name.as_str()).or_default();
-        let duplicate = same_name.iter().any(|&i| {
+        let same = |i: usize| {
             packages
                 .get(i)
                 .is_some_and(|p: &Package<'_>| p.entry.version == entry.version && p.entry.source == entry.source)
-        });
-        if duplicate {
+        };
+        if !by_name.add(entry.name, packages.len(), same) {
             diagnostics.push(skip(
                 line,
                 format!("duplicate package `{} {}` skipped: it is already listed", entry.name, entry.version),
             ));
             continue;
         }
-        same_name.push(packages.len());
-        let kind = classify_source(entry.source.as_deref());
+        let kind = classify_source(entry.source);
         packages.push(Package { entry, kind, line });
     }
 
-    // Build one component per non-local package (indices line up with `packages`).
-    let mut components: Vec<Option<Component>> = Vec::with_capacity(packages.len());
+    // Build one component per non-local package; `slot` says which component, by package.
+    let mut out: Vec<Component> = Vec::with_capacity(packages.len());
+    let mut slot: Vec<Option<usize>> = Vec::with_capacity(packages.len());
     for p in &packages {
-        let component = match build_component(p, input.path, &v1_checksums) {
-            Ok(c) => c,
+        match build_component(p, input.path, &v1_checksums) {
+            Ok(Some(component)) => {
+                slot.push(Some(out.len()));
+                out.push(component);
+            }
+            Ok(None) => slot.push(None),
             Err(message) => {
                 diagnostics.push(skip(p.line, message));
-                None
+                slot.push(None);
             }
-        };
-        components.push(component);
+        }
     }
 
-    // Resolve edges; local packages hand their targets the `direct` mark instead.
-    let mut direct: BTreeSet<usize> = BTreeSet::new();
-    let mut edges: Vec<BTreeSet<String>> = vec![BTreeSet::new(); packages.len()];
-    for (i, p) in packages.iter().enumerate() {
+    // Resolve edges (by component); local packages hand their targets the `direct` mark instead.
+    let mut direct = vec![false; out.len()];
+    let mut edges: Vec<BTreeSet<String>> = vec![BTreeSet::new(); out.len()];
+    for (p, own) in packages.iter().zip(&slot) {
+        let mut set = BTreeSet::new();
         for dep in &p.entry.dependencies {
             let target = match resolve(dep, &packages, &by_name) {
                 Ok(t) => t,
@@ -334,23 +462,26 @@ pub fn parse(input: &LockfileInput<'_>) -> Result<Parsed, LockfileError> {
                     continue;
                 }
             };
-            let Some(Some(target_component)) = components.get(target) else { continue };
+            let Some(&Some(target)) = slot.get(target) else { continue };
+            let Some(target_component) = out.get(target) else { continue };
             if p.kind == SourceKind::Local {
-                direct.insert(target);
-            } else if let Some(set) = edges.get_mut(i) {
+                if let Some(mark) = direct.get_mut(target) {
+                    *mark = true;
+                }
+            } else {
                 set.insert(target_component.bom_ref.clone());
             }
+        }
+        if let Some(deps) = own.and_then(|own| edges.get_mut(own)) {
+            *deps = set;
         }
     }
 
     let has_local = packages.iter().any(|p| p.kind == SourceKind::Local);
-    let mut out = Vec::with_capacity(components.len());
-    for (i, (component, deps)) in components.into_iter().zip(edges).enumerate() {
-        let Some(mut component) = component else { continue };
+    for (component, (deps, is_direct)) in out.iter_mut().zip(edges.into_iter().zip(direct)) {
         component.dependencies = deps;
         // Without any local package the lockfile does not say what the root depends on.
-        component.direct = has_local.then(|| direct.contains(&i));
-        out.push(component);
+        component.direct = has_local.then_some(is_direct);
     }
     Ok(Parsed { components: out, diagnostics })
 }
@@ -377,59 +508,44 @@ fn check_version(doc: &LockDocument, lines: &LineIndex<'_>) -> Result<(), Lockfi
 }
 
 /// `[metadata]` entries `"checksum NAME VERSION (SOURCE)" = "HEX"` of version 1 lockfiles, by that key's words.
-fn read_v1_checksums<'a>(
-    metadata: impl Iterator<Item = (&'a str, &'a str)>,
-) -> BTreeMap<(String, String, Option<String>), String> {
+fn read_v1_checksums<'a>(metadata: impl Iterator<Item = (&'a str, &'a str)>) -> V1Checksums<'a> {
     let mut out = BTreeMap::new();
     for (key, value) in metadata {
         let Some(rest) = key.strip_prefix("checksum ") else { continue };
         let Some(reference) = parse_dependency_ref(rest) else { continue };
         let Some(version) = reference.version else { continue };
-        out.insert(
-            (reference.name.to_owned(), version.to_owned(), reference.source.map(str::to_owned)),
-            value.to_owned(),
-        );
+        out.insert((reference.name, version, reference.source), value);
     }
     out
 }
 
-fn build_component(
-    p: &Package,
-    path: &str,
-    v1_checksums: &BTreeMap<(String, String, Option<String>), String>,
-) -> Result<Option<Component>, String> {
+fn build_component(p: &Package, path: &str, v1_checksums: &V1Checksums<'_>) -> Result<Option<Component>, String> {
     let entry = &p.entry;
-    let base = Purl::new("cargo", &entry.name)
-        .map_err(|e| format!("package `{}` skipped: {e}", entry.name))?
-        .with_version(Some(&entry.version));
+    let base = || {
+        Purl::new("cargo", entry.name)
+            .map(|purl| purl.with_version(Some(entry.version)))
+            .map_err(|e| format!("package `{}` skipped: {e}", entry.name))
+    };
     let (purl, download) = match &p.kind {
         SourceKind::Local => return Ok(None),
-        SourceKind::CratesIo => {
-            let url = format!(
-                "https://static.crates.io/crates/{name}/{name}-{version}.crate",
-                name = entry.name,
-                version = entry.version
-            );
-            (base, Some(url))
-        }
-        SourceKind::Registry(url) => (base.with_qualifier("repository_url", url), None),
+        SourceKind::CratesIo => (base()?, Some(crates_io_download(entry.name, entry.version))),
+        SourceKind::Registry(url) => (base()?.with_qualifier("repository_url", url), None),
         SourceKind::Git { url, commit } => {
             let vcs = match commit {
                 Some(c) => format!("git+{url}@{c}"),
                 None => format!("git+{url}"),
             };
-            (base.with_qualifier("vcs_url", &vcs), Some(vcs))
+            (base()?.with_qualifier("vcs_url", &vcs), Some(vcs))
         }
     };
-    let mut component = Component::from_purl(purl).at(path, Some(p.line));
+    let mut component = Component::from_purl(purl);
+    // Lists of one, allocated at that size.
+    component.locations = vec![Location::new(path, Some(p.line))];
     component.download_location = download;
-    let checksum = entry
-        .checksum
-        .clone()
-        .or_else(|| v1_checksums.get(&(entry.name.clone(), entry.version.clone(), entry.source.clone())).cloned());
-    if let Some(checksum) = checksum.filter(|c| c != "<none>") {
-        match Hash::hex(HashAlgorithm::Sha256, &checksum) {
-            Some(h) => component.hashes.push(h),
+    let checksum = entry.checksum.or_else(|| v1_checksums.get(&(entry.name, entry.version, entry.source)).copied());
+    if let Some(checksum) = checksum.filter(|c| *c != "<none>") {
+        match sha256(checksum) {
+            Some(h) => component.hashes = vec![h],
             None => {
                 return Err(format!(
                     "package `{} {}` skipped: expected `checksum` to be 64 hex digits (SHA-256), found `{checksum}`",
@@ -441,41 +557,100 @@ fn build_component(
     Ok(Some(component))
 }
 
+/// Where crates.io serves a crate's archive.
+fn crates_io_download(name: &str, version: &str) -> String {
+    const HOST: &str = "https://static.crates.io/crates/";
+    let mut url = String::with_capacity(HOST.len() + 2 * name.len() + version.len() + 8);
+    for part in [HOST, name, "/", name, "-", version, ".crate"] {
+        url.push_str(part);
+    }
+    url
+}
+
+/// A `checksum` as a SHA-256 hash. Cargo writes lower-case hex, which is kept as it is; anything else goes
+/// through [`Hash::hex`]'s trimming, case folding and checks.
+fn sha256(checksum: &str) -> Option<Hash> {
+    let canonical = checksum.len() == HashAlgorithm::Sha256.hex_len()
+        && checksum.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    if canonical {
+        Some(Hash { algorithm: HashAlgorithm::Sha256, value: checksum.to_owned() })
+    } else {
+        Hash::hex(HashAlgorithm::Sha256, checksum)
+    }
+}
+
+/// The packages of each name, in lockfile order, without a list per name: the first and last package of
+/// a name, and from each package the next one of its name.
+struct ByName<'a> {
+    ends: HashMap<&'a str, (usize, usize)>,
+    next: Vec<Option<usize>>,
+}
+
+impl<'a> ByName<'a> {
+    fn with_capacity(n: usize) -> Self {
+        Self { ends: HashMap::with_capacity(n), next: Vec::with_capacity(n) }
+    }
+
+    /// Add package `index` (one past the last one added) under `name`, unless `same` says a package already
+    /// there is this one: then add nothing and return `false`.
+    fn add(&mut self, name: &'a str, index: usize, same: impl Fn(usize) -> bool) -> bool {
+        match self.ends.entry(name) {
+            Entry::Occupied(mut ends) => {
+                let (first, last) = *ends.get();
+                let mut at = Some(first);
+                while let Some(i) = at {
+                    if same(i) {
+                        return false;
+                    }
+                    at = self.next.get(i).copied().flatten();
+                }
+                if let Some(slot) = self.next.get_mut(last) {
+                    *slot = Some(index);
+                }
+                ends.get_mut().1 = index;
+            }
+            Entry::Vacant(ends) => {
+                ends.insert((index, index));
+            }
+        }
+        self.next.push(None);
+        true
+    }
+
+    fn packages(&self, name: &str) -> impl Iterator<Item = usize> + '_ {
+        std::iter::successors(self.ends.get(name).map(|&(first, _)| first), |&i| self.next.get(i).copied().flatten())
+    }
+}
+
 /// The index of the package a dependency string names.
-fn resolve(
-    text: &str,
-    packages: &[Package],
-    by_name: &std::collections::HashMap<&str, Vec<usize>>,
-) -> Result<usize, String> {
+fn resolve(text: &str, packages: &[Package], by_name: &ByName<'_>) -> Result<usize, String> {
     let reference = parse_dependency_ref(text)
         .ok_or_else(|| format!("expected `NAME`, `NAME VERSION` or `NAME VERSION (SOURCE)`, found `{text}`"))?;
-    let candidates: Vec<usize> = by_name
-        .get(reference.name)
-        .map(|v| v.as_slice())
-        .unwrap_or_default()
-        .iter()
-        .copied()
-        .filter(|&i| {
-            packages.get(i).is_some_and(|p| {
-                reference.version.is_none_or(|v| p.entry.version == v)
-                    && reference.source.is_none_or(|s| p.entry.source.as_deref() == Some(s))
-            })
+    let same_name = || by_name.packages(reference.name);
+    let named = |i: &usize| {
+        packages.get(*i).is_some_and(|p| {
+            reference.version.is_none_or(|v| p.entry.version == v)
+                && reference.source.is_none_or(|s| p.entry.source == Some(s))
         })
-        .collect();
+    };
+    let mut candidates = same_name().filter(named);
+    let (first, second) = (candidates.next(), candidates.next());
+    match (first, second) {
+        (Some(one), None) => return Ok(one),
+        (None, _) => return Err(format!("`{text}` matches no package in the lockfile")),
+        (Some(_), Some(_)) => {}
+    }
     // Cargo writes no source for path packages, so when a registry package shares the name and version,
     // a reference without `(SOURCE)` names the path package.
-    let candidates = if candidates.len() > 1 && reference.source.is_none() {
-        let local: Vec<usize> =
-            candidates.iter().copied().filter(|&i| packages.get(i).is_some_and(|p| p.entry.source.is_none())).collect();
-        if local.len() == 1 { local } else { candidates }
-    } else {
-        candidates
-    };
-    match candidates.as_slice() {
-        [one] => Ok(*one),
-        [] => Err(format!("`{text}` matches no package in the lockfile")),
-        _ => Err(format!("`{text}` matches {} packages; expected a version to tell them apart", candidates.len())),
+    if reference.source.is_none() {
+        let is_local = |i: &usize| packages.get(*i).is_some_and(|p| p.entry.source.is_none());
+        let mut local = same_name().filter(named).filter(is_local);
+        if let (Some(one), None) = (local.next(), local.next()) {
+            return Ok(one);
+        }
     }
+    let count = same_name().filter(named).count();
+    Err(format!("`{text}` matches {count} packages; expected a version to tell them apart"))
 }
 
 #[cfg(test)]
@@ -512,12 +687,28 @@ mod tests {
             let Some(quick) = read_fast(&text) else { continue };
             fast += 1;
             let lines = LineIndex::new(&text);
-            let slow = read_toml(&text, &lines).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+            let owned = read_toml(&text, &lines).unwrap_or_else(|e| panic!("{}: {e:?}", file.display()));
+            let slow = owned.view();
             assert_eq!(quick.entries, slow.entries, "{}", file.display());
             assert_eq!(quick.v1_checksums, slow.v1_checksums, "{}", file.display());
         }
         assert!(fast >= files.len() / 2, "the fast reader took only {fast} of {} lockfiles", files.len());
         println!("{fast} of {} lockfiles read by the fast path, all equal", files.len());
+    }
+
+    #[test]
+    fn word_searches_agree_with_byte_loops() {
+        let text: Vec<u8> = (0..200u32).map(|i| b"ab=\"\\\n c\xc3\xa9"[(i * 7 % 10) as usize]).collect();
+        for start in 0..text.len() {
+            for end in start..text.len().min(start + 40) {
+                let part = &text[start..end];
+                for needle in [b'\n', b'=', b'"', b'z'] {
+                    assert_eq!(scan::find(part, needle), part.iter().position(|&b| b == needle), "{part:?}");
+                }
+                let either = part.iter().any(|&b| b == b'"' || b == b'\\');
+                assert_eq!(scan::contains_either(part, b'"', b'\\'), either, "{part:?}");
+            }
+        }
     }
 
     #[test]

@@ -208,13 +208,65 @@ fn lookups_by_probe_and_by_slice_agree() {
     let withdrawn = RECORD
         .replace("TEST-2024-0001", "TEST-2024-0010")
         .replace("\"aliases\"", "\"withdrawn\": \"2024-03-01T00:00:00Z\",\n  \"aliases\"");
-    let files = [write(&dir, "a.json", RECORD), write(&dir, "b.json", &other), write(&dir, "c.json", &withdrawn)];
+    let mut files =
+        vec![write(&dir, "a.json", RECORD), write(&dir, "b.json", &other), write(&dir, "c.json", &withdrawn)];
+    // Enough other packages that one key is looked up by probing and fifty by reading the slice.
+    for i in 0..10 {
+        let record =
+            RECORD.replace("TEST-2024-0001", &format!("TEST-2024-01{i:02}")).replace("left-pad", &format!("pad-{i}"));
+        files.push(write(&dir, &format!("pad-{i}.json"), &record));
+    }
     import_paths(&mut store, &files, &no_progress).unwrap();
-    let few = store.ids_for_many("npm", &["left-pad".to_owned()]).unwrap();
+    let few = store.ids_for_many("npm", &["pad-3", "left-pad"]).unwrap();
     let mut many_keys: Vec<String> = (0..50).map(|i| format!("unknown-{i}")).collect();
-    many_keys.push("left-pad".to_owned());
+    many_keys.extend(["left-pad".to_owned(), "pad-3".to_owned()]);
     let many = store.ids_for_many("npm", &many_keys).unwrap();
     assert_eq!(few, many);
     assert_eq!(many.get("left-pad").map(Vec::as_slice), Some(&["TEST-2024-0001".to_owned()][..]));
+    assert_eq!(many.get("pad-3").map(Vec::as_slice), Some(&["TEST-2024-0103".to_owned()][..]));
     assert!(!many.contains_key("right-pad"), "not asked for");
+    // Without the slice sizes the import keeps in `meta`, the lookups count the slice and answer the same.
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.join("db.sqlite")).unwrap();
+    assert_eq!(conn.execute("DELETE FROM meta WHERE key = 'affected_rows:npm'", []).unwrap(), 1);
+    drop(conn);
+    let store = Store::open_read_only(&dir.join("db.sqlite")).unwrap();
+    assert_eq!(store.ids_for_many("npm", &["pad-3", "left-pad"]).unwrap(), few);
+    assert_eq!(store.ids_for_many("npm", &many_keys).unwrap(), many);
+}
+
+/// A version 1 database (its `affected` table without the withdrawn mark) is migrated in place by a
+/// writable open; a read-only open refuses it and says how to bring it up to date.
+#[test]
+fn version_1_databases_are_migrated() {
+    let dir = scratch("migrate");
+    let path = dir.join("db.sqlite");
+    let withdrawn = RECORD
+        .replace("TEST-2024-0001", "TEST-2024-0010")
+        .replace("\"aliases\"", "\"withdrawn\": \"2024-03-01T00:00:00Z\",\n  \"aliases\"");
+    {
+        let mut store = Store::open(&path).unwrap();
+        let files = [write(&dir, "a.json", RECORD), write(&dir, "w.json", &withdrawn)];
+        import_paths(&mut store, &files, &no_progress).unwrap();
+    }
+    // The version 1 layout of the same data.
+    rusqlite::Connection::open(&path)
+        .unwrap()
+        .execute_batch(
+            "CREATE TABLE affected_1 (ecosystem TEXT NOT NULL, package TEXT NOT NULL, id TEXT NOT NULL);
+             INSERT INTO affected_1 SELECT ecosystem, package, id FROM affected;
+             DROP TABLE affected;
+             ALTER TABLE affected_1 RENAME TO affected;
+             CREATE INDEX affected_package ON affected (ecosystem, package);
+             CREATE INDEX affected_id ON affected (id);
+             PRAGMA user_version = 1;",
+        )
+        .unwrap();
+    let refused = Store::open_read_only(&path).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(refused.contains("schema version 1") && refused.contains("cpsf db import"), "{refused}");
+    drop(Store::open(&path).unwrap());
+    let store = Store::open_read_only(&path).unwrap();
+    assert_eq!(store.ids_for("npm", "left-pad").unwrap(), vec!["TEST-2024-0001"], "the withdrawn record is not");
+    let stats = store.stats().unwrap();
+    assert_eq!((stats.records, stats.withdrawn), (2, 1));
 }
