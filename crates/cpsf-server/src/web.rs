@@ -224,14 +224,18 @@ async fn switch_language(Path(code): Path<String>, Query(q): Query<Back>, header
     response
 }
 
-fn login_form(lang: Lang, message: Option<&str>) -> String {
+const LOGIN_CSRF_COOKIE: &str = "cpsf_login_csrf";
+
+fn login_form(lang: Lang, message: Option<&str>, csrf: &str) -> String {
     let alert = message.map(|m| format!("<p class=\"error\" role=\"alert\">{}</p>", esc(m))).unwrap_or_default();
     format!(
         "<h1>{title}</h1>{alert}<form method=\"post\" action=\"/login\" class=\"stack\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
          <label for=\"user\">{user}</label><input id=\"user\" name=\"user\" autocomplete=\"username\" required>\
          <label for=\"password\">{password}</label>\
          <input id=\"password\" name=\"password\" type=\"password\" autocomplete=\"current-password\" required>\
          <button type=\"submit\">{submit}</button></form>",
+        csrf = esc(csrf),
         title = lang.t("login.title"),
         user = lang.t("login.user"),
         password = lang.t("login.password"),
@@ -239,15 +243,33 @@ fn login_form(lang: Lang, message: Option<&str>) -> String {
     )
 }
 
-async fn login_page(headers: HeaderMap) -> Response {
-    let lang = lang_of(&headers);
-    Html(layout(lang, None, lang.t("login.title"), &login_form(lang, None))).into_response()
+/// The login page with a fresh CSRF token, given both in the form and in a cookie (there is no session yet, so
+/// the two must match: a page on another site can send the form but cannot read or set the cookie).
+fn login_response(lang: Lang, status: StatusCode, message: Option<&str>, secure: bool) -> Response {
+    let token = random_string(16).unwrap_or_default();
+    let mut response =
+        (status, Html(layout(lang, None, lang.t("login.title"), &login_form(lang, message, &token)))).into_response();
+    let cookie = format!(
+        "{LOGIN_CSRF_COOKIE}={token}; Path=/login; HttpOnly; SameSite=Strict{}",
+        if secure { "; Secure" } else { "" }
+    );
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+async fn login_page(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    login_response(lang_of(&headers), StatusCode::OK, None, state.config().secure_cookies)
 }
 
 #[derive(Deserialize)]
 struct LoginForm {
     user: String,
     password: String,
+    #[serde(default)]
+    csrf: String,
 }
 
 async fn login(State(state): State<AppState>, request: axum::extract::Request) -> Response {
@@ -261,20 +283,17 @@ async fn login(State(state): State<AppState>, request: axum::extract::Request) -
     let Ok(body) = axum::body::to_bytes(request.into_body(), 64 * 1024).await else {
         return StatusCode::PAYLOAD_TOO_LARGE.into_response();
     };
+    let secure = state.config().secure_cookies;
     let Ok(form) = serde_urlencoded_form::<LoginForm>(&body) else {
-        return (
-            StatusCode::BAD_REQUEST,
-            Html(layout(lang, None, lang.t("login.title"), &login_form(lang, Some(lang.t("login.failed"))))),
-        )
-            .into_response();
+        return login_response(lang, StatusCode::BAD_REQUEST, Some(lang.t("login.failed")), secure);
     };
+    let sent_cookie = cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
+    if form.csrf.is_empty() || !secrets_equal(&form.csrf, &sent_cookie) {
+        return login_response(lang, StatusCode::FORBIDDEN, Some(lang.t("login.expired")), secure);
+    }
     let key = format!("{}|{}", form.user, peer.map(|p| p.ip().to_string()).unwrap_or_default());
     if let Err(wait) = state.limiter().check(&key, Instant::now()) {
-        let mut response = (
-            StatusCode::TOO_MANY_REQUESTS,
-            Html(layout(lang, None, lang.t("login.title"), &login_form(lang, Some(lang.t("login.limited"))))),
-        )
-            .into_response();
+        let mut response = login_response(lang, StatusCode::TOO_MANY_REQUESTS, Some(lang.t("login.limited")), secure);
         if let Ok(v) = HeaderValue::from_str(&wait.as_secs().max(1).to_string()) {
             response.headers_mut().insert(header::RETRY_AFTER, v);
         }
@@ -299,11 +318,7 @@ async fn login(State(state): State<AppState>, request: axum::extract::Request) -
         && user.as_ref().is_some_and(|u| !u.disabled);
     if !verified {
         state.limiter().record_failure(&key, Instant::now());
-        return (
-            StatusCode::UNAUTHORIZED,
-            Html(layout(lang, None, lang.t("login.title"), &login_form(lang, Some(lang.t("login.failed"))))),
-        )
-            .into_response();
+        return login_response(lang, StatusCode::UNAUTHORIZED, Some(lang.t("login.failed")), secure);
     }
     state.limiter().record_success(&key);
     let (Ok(value), Ok(csrf)) = (random_string(32), random_string(24)) else {
@@ -1139,7 +1154,7 @@ mod tests {
         assert_eq!(form_value(&pairs, "password"), Some("p&w d"));
         assert_eq!(form_value(&pairs, "empty"), Some(""));
         assert_eq!(form_value(&pairs, "none"), None);
-        let form: LoginForm = serde_urlencoded_form(b"user=a&password=b").unwrap();
+        let form: LoginForm = serde_urlencoded_form(b"user=a&password=b&csrf=c").unwrap();
         assert_eq!((form.user.as_str(), form.password.as_str()), ("a", "b"));
     }
 }

@@ -32,9 +32,23 @@ async fn send(
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
+/// The login page's CSRF token and its cookie (`name=value`).
+async fn login_token(app: &axum::Router) -> (String, String) {
+    let (status, headers, page) = send(app, Method::GET, "/login", None, None, "").await;
+    assert_eq!(status, StatusCode::OK);
+    let set = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
+    assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict"), "{set}");
+    (csrf_of(&page), set.split(';').next().unwrap().to_owned())
+}
+
+async fn try_login(app: &axum::Router, user: &str, password: &str) -> (StatusCode, axum::http::HeaderMap, String) {
+    let (csrf, cookie) = login_token(app).await;
+    let body = format!("user={user}&password={password}&csrf={csrf}");
+    send(app, Method::POST, "/login", Some(&cookie), Some(FORM), body).await
+}
+
 async fn log_in(app: &axum::Router, user: &str) -> String {
-    let body = format!("user={user}&password=a+long+enough+password");
-    let (status, headers, text) = send(app, Method::POST, "/login", None, Some(FORM), body).await;
+    let (status, headers, text) = try_login(app, user, "a+long+enough+password").await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{text}");
     let set = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
     assert!(set.contains("HttpOnly") && set.contains("SameSite=Lax"), "{set}");
@@ -57,10 +71,17 @@ async fn login_pages_csrf_and_languages() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<label for=\"user\">") && page.contains("<label for=\"password\">"), "labelled fields");
 
-    let (status, _, page) =
-        send(&s.app, Method::POST, "/login", None, Some(FORM), "user=erin&password=wrong+password").await;
+    let (status, _, page) = try_login(&s.app, "erin", "wrong+password").await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     assert!(page.contains("role=\"alert\""));
+    // The login form is CSRF-protected too: without the cookie that goes with the token, or with a forged token.
+    let (csrf, cookie) = login_token(&s.app).await;
+    let body = format!("user=erin&password=a+long+enough+password&csrf={csrf}");
+    let (status, _, _) = send(&s.app, Method::POST, "/login", None, Some(FORM), body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no cookie");
+    let body = "user=erin&password=a+long+enough+password&csrf=forged";
+    let (status, _, _) = send(&s.app, Method::POST, "/login", Some(&cookie), Some(FORM), body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "a forged token");
 
     let cookie = log_in(&s.app, "erin").await;
     // Upload through the form (multipart with the CSRF token), then see and triage the finding.
@@ -140,12 +161,10 @@ async fn login_pages_csrf_and_languages() {
 async fn failed_logins_are_limited() {
     let s = server("limit");
     for _ in 0..5 {
-        let (status, _, _) =
-            send(&s.app, Method::POST, "/login", None, Some(FORM), "user=victor&password=nope+nope+nope").await;
+        let (status, _, _) = try_login(&s.app, "victor", "nope+nope+nope").await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
-    let (status, headers, _) =
-        send(&s.app, Method::POST, "/login", None, Some(FORM), "user=victor&password=a+long+enough+password").await;
+    let (status, headers, _) = try_login(&s.app, "victor", "a+long+enough+password").await;
     assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "even the right password waits");
     assert!(headers.get(header::RETRY_AFTER).is_some());
     // Another user is not affected.

@@ -430,10 +430,25 @@ fn tls_serves_https_with_secure_cookies() {
     let _server = Server(child);
     let url = first.split("listening on ").nth(1).and_then(|s| s.split(' ').next()).expect(&first).to_owned();
     assert!(url.starts_with("https://"), "{first}");
+    // The login page first, for its CSRF token and cookie (kept in a cookie jar), then the form.
+    let jar = dir.join("cookies.txt");
+    let page = Command::new("curl")
+        .args(["-s", "--noproxy", "*", "--cacert"])
+        .arg(&cert)
+        .arg("-c")
+        .arg(&jar)
+        .arg(format!("{url}/login"))
+        .output()
+        .unwrap();
+    let page = String::from_utf8_lossy(&page.stdout).into_owned();
+    let at = page.find("name=\"csrf\" value=\"").expect(&page) + "name=\"csrf\" value=\"".len();
+    let csrf = page[at..].split('"').next().unwrap().to_owned();
     let out = Command::new("curl")
         .args(["-s", "-i", "--noproxy", "*", "--cacert"])
         .arg(&cert)
-        .args(["-d", "user=erin&password=a+long+enough+password"])
+        .arg("-b")
+        .arg(&jar)
+        .args(["-d", &format!("user=erin&password=a+long+enough+password&csrf={csrf}")])
         .arg(format!("{url}/login"))
         .output()
         .unwrap();
