@@ -293,3 +293,74 @@ async fn advisory_upload_rematches_the_portfolio() {
     assert_eq!(list["total"], 1, "{list}");
     assert_eq!(list["findings"][0]["fixed_version"], "1.3.1");
 }
+
+/// A user granted one product sees only it, and may upload only where the grant's role allows.
+#[tokio::test]
+async fn per_product_access() {
+    let s = server("access");
+    for product in ["shop", "bank"] {
+        let (status, _) = upload(&s, &s.admin, product, "1.0", &sbom("4.17.20")).await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let store = cpsf_store::Store::open_sqlite(&s.dir.join("store.db")).unwrap();
+    store.grant_access("victor", "shop", cpsf_store::Role::Viewer, "test").unwrap();
+    store.grant_access("erin", "bank", cpsf_store::Role::Editor, "test").unwrap();
+    let names = |v: &Value| -> Vec<String> {
+        v.as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap().to_owned()).collect()
+    };
+    let (_, products) = call(&s.app, Method::GET, "/api/v1/products", Some(&s.viewer), None, "").await;
+    assert_eq!(names(&products), ["shop"]);
+    let (_, findings) = call(&s.app, Method::GET, "/api/v1/findings", Some(&s.viewer), None, "").await;
+    assert!(findings["findings"].as_array().unwrap().iter().all(|f| f["product"] == "shop"), "{findings}");
+    let (_, hits) = call(&s.app, Method::GET, "/api/v1/components?name=lodash", Some(&s.viewer), None, "").await;
+    assert!(hits["hits"].as_array().unwrap().iter().all(|h| h["product"] == "shop"), "{hits}");
+    let (status, _) = upload(&s, &s.editor, "shop", "2.0", &sbom("4.17.21")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "erin's grant is for bank only");
+    let (status, _) = upload(&s, &s.editor, "bank", "2.0", &sbom("4.17.21")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, products) = call(&s.app, Method::GET, "/api/v1/products", Some(&s.admin), None, "").await;
+    assert_eq!(names(&products), ["bank", "shop"], "an admin sees everything");
+}
+
+/// SPDX JSON and CycloneDX XML are stored as uploaded and read like CycloneDX JSON.
+#[tokio::test]
+async fn spdx_and_xml_uploads() {
+    let s = server("formats");
+    let spdx = json!({
+        "spdxVersion": "SPDX-2.3", "dataLicense": "CC0-1.0", "SPDXID": "SPDXRef-DOCUMENT", "name": "shop",
+        "documentNamespace": "https://example.com/spdx/shop-1", "creationInfo": { "created": "2026-01-01T00:00:00Z", "creators": ["Tool: test"] },
+        "packages": [{ "SPDXID": "SPDXRef-lodash", "name": "lodash", "versionInfo": "4.17.20", "downloadLocation": "NOASSERTION",
+            "externalRefs": [{ "referenceCategory": "PACKAGE-MANAGER", "referenceType": "purl", "referenceLocator": "pkg:npm/lodash@4.17.20" }] }]
+    })
+    .to_string();
+    let (status, body) = upload(&s, &s.editor, "shop", "spdx", &spdx).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(body["components"], 1);
+    assert!(body["findings"]["new"].as_u64().unwrap() >= 1, "{body}");
+    let xml = r#"<?xml version="1.0" encoding="UTF-8"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.6" version="1">
+  <components>
+    <component type="library" bom-ref="pkg:npm/lodash@4.17.20"><name>lodash</name><version>4.17.20</version><purl>pkg:npm/lodash@4.17.20</purl></component>
+  </components>
+</bom>"#;
+    let uri = "/api/v1/products/shop/versions/xml/sboms";
+    let (status, body) =
+        call(&s.app, Method::POST, uri, Some(&s.editor), Some("application/xml"), xml.to_owned()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let id = body["sbom"].as_i64().unwrap();
+    let response = s
+        .app
+        .clone()
+        .oneshot(
+            axum::http::Request::builder()
+                .uri(format!("/api/v1/sboms/{id}/document"))
+                .header("x-api-key", &s.viewer)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["content-type"], "application/xml");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert_eq!(&bytes[..], xml.as_bytes(), "exported exactly as uploaded");
+}

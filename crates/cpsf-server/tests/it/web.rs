@@ -170,3 +170,62 @@ async fn failed_logins_are_limited() {
     // Another user is not affected.
     log_in(&s.app, "alice").await;
 }
+
+/// Every UI page with no session and with each role's session: pages need a session (else the login page),
+/// forms that change data need the editor role; a viewer is refused with 403.
+#[tokio::test]
+async fn every_page_with_every_role() {
+    let s = server("pages");
+    let (status, _) = call(
+        &s.app,
+        Method::POST,
+        "/api/v1/products/shop/versions/1.0/sboms",
+        Some(&s.editor),
+        Some("application/json"),
+        sbom("4.17.20"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, list) = call(&s.app, Method::GET, "/api/v1/findings", Some(&s.viewer), None, "").await;
+    let finding = list["findings"][0]["id"].as_i64().unwrap();
+    let pages = [
+        "/".to_owned(),
+        "/products".into(),
+        "/products/shop/1.0".into(),
+        "/findings".into(),
+        format!("/findings/{finding}"),
+        "/upload".into(),
+        "/search?q=lodash".into(),
+        "/advisories/GHSA-35jh-r3h4-6jhm".into(),
+    ];
+    for page in &pages {
+        let (status, headers, _) = send(&s.app, Method::GET, page, None, None, "").await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{page} without a session");
+        assert_eq!(headers.get(header::LOCATION).unwrap(), "/login");
+    }
+    for user in ["victor", "erin", "alice"] {
+        let cookie = log_in(&s.app, user).await;
+        for page in &pages {
+            let (status, _, _) = send(&s.app, Method::GET, page, Some(&cookie), None, "").await;
+            assert_eq!(status, StatusCode::OK, "{page} as {user}");
+        }
+        let (_, _, page) = send(&s.app, Method::GET, &format!("/findings/{finding}"), Some(&cookie), None, "").await;
+        let csrf = csrf_of(&page);
+        let body = format!("csrf={csrf}&state=in_triage");
+        let (status, _, _) =
+            send(&s.app, Method::POST, &format!("/findings/{finding}"), Some(&cookie), Some(FORM), body).await;
+        let expected = if user == "victor" { StatusCode::FORBIDDEN } else { StatusCode::OK };
+        assert_eq!(status, expected, "triage as {user}");
+        let boundary = "b";
+        let form = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"product\"\r\n\r\nshop\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"version\"\r\n\r\n9\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b.json\"\r\n\r\n{}\r\n--{boundary}--\r\n",
+            sbom("4.17.21")
+        );
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let (status, _, _) = send(&s.app, Method::POST, "/upload", Some(&cookie), Some(&ct), form).await;
+        assert_eq!(status, expected, "upload as {user}");
+    }
+}
