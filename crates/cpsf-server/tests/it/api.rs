@@ -210,6 +210,10 @@ async fn every_route_with_every_role() {
     let sbom_id = 1;
     let uuid = project_uuid("shop", "1.0");
     let triage = json!({"state": "in_triage"}).to_string();
+    let multipart = format!(
+        "--XyZ\r\nContent-Disposition: form-data; name=\"projectName\"\r\n\r\nshop\r\n--XyZ\r\nContent-Disposition: form-data; name=\"projectVersion\"\r\n\r\n1.0\r\n--XyZ\r\nContent-Disposition: form-data; name=\"bom\"\r\n\r\n{}\r\n--XyZ--\r\n",
+        sbom("4.17.20")
+    );
     let advisory = std::fs::read_to_string(
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../cpsf/tests/data/scan/advisories/OSV-2021-0001.json"),
     )
@@ -235,12 +239,9 @@ async fn every_route_with_every_role() {
         (Method::POST, format!("/api/v1/findings/{finding}/analysis"), triage, 2),
         (Method::GET, "/api/v1/components?name=lodash".into(), String::new(), 1),
         (Method::POST, "/api/v1/advisories?name=OSV-2021-0001.json".into(), advisory, 3),
+        (Method::POST, "/api/v1/bom".into(), multipart, 2),
     ];
-    assert_eq!(
-        routes.len(),
-        cpsf_server::app::api_routes().len() - 1,
-        "every route is walked (POST /api/v1/bom, multipart, is covered by its own test)"
-    );
+    assert_eq!(routes.len(), cpsf_server::app::api_routes().len(), "every route is walked");
     let wrong = "cpsf_notarealtokennotarealtokennotarealtokenxx".to_owned();
     let callers: Vec<(u8, Option<&String>)> =
         vec![(0, None), (0, Some(&wrong)), (1, Some(&s.viewer)), (2, Some(&s.editor)), (3, Some(&s.admin))];
@@ -251,7 +252,11 @@ async fn every_route_with_every_role() {
                 method.clone(),
                 uri,
                 token.map(String::as_str),
-                (!body.is_empty()).then_some("application/json"),
+                (!body.is_empty()).then_some(if body.starts_with("--XyZ") {
+                    "multipart/form-data; boundary=XyZ"
+                } else {
+                    "application/json"
+                }),
                 body.clone(),
             )
             .await;
