@@ -60,7 +60,11 @@ pub fn rematch_if_changed(store: &Store, advisory_db: &std::path::Path) -> Resul
 /// Deliver the webhooks that are due; each failure is retried later (1, 2, 4 ... minutes, giving up after 8
 /// attempts). Returns how many were delivered.
 pub fn deliver_webhooks(store: &Store, target: &WebhookTarget) -> Result<usize, String> {
-    let now = OffsetDateTime::now_utc();
+    deliver_webhooks_at(store, target, OffsetDateTime::now_utc())
+}
+
+/// [`deliver_webhooks`] as if the time were `now` (the deliveries due then, retries scheduled from then).
+pub fn deliver_webhooks_at(store: &Store, target: &WebhookTarget, now: OffsetDateTime) -> Result<usize, String> {
     let due = store.due_webhooks(now, 20).map_err(|e| e.to_string())?;
     // A receiver on this machine is reached directly; others through the proxy the environment names, if any.
     let local = ["://127.0.0.1", "://localhost", "://[::1]"].iter().any(|h| target.url.contains(h));

@@ -5,3 +5,4 @@ mod api;
 mod common;
 mod openapi;
 mod web;
+mod webhooks;
