@@ -114,7 +114,7 @@ impl Inventory {
     pub fn prune_dangling_edges(&mut self) {
         // One hash lookup per edge (cheaper than a binary search by string comparisons); only the
         // components with an edge to drop are changed, and most inventories have none.
-        let refs: std::collections::HashSet<&str> = self.components.iter().map(|c| c.bom_ref.as_str()).collect();
+        let refs: foldhash::HashSet<&str> = self.components.iter().map(|c| c.bom_ref.as_str()).collect();
         let fixes: Vec<(usize, std::collections::BTreeSet<String>)> = self
             .components
             .iter()

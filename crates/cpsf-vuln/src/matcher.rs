@@ -147,15 +147,17 @@ pub fn match_components(store: &Store, components: &[Component]) -> Result<Match
             None => out.components_skipped += 1,
         }
     }
-    let mut candidates: HashMap<&'static str, HashMap<String, Vec<String>>> = HashMap::new();
+    let mut candidates: HashMap<&'static str, foldhash::HashMap<String, Vec<String>>> = HashMap::new();
     for (ecosystem, keys) in wanted {
         candidates.insert(ecosystem, store.ids_for_many(ecosystem, &keys)?);
     }
     // Every record a looked-up package names, read once.
-    let mut ids: Vec<&str> = candidates.values().flat_map(HashMap::values).flatten().map(String::as_str).collect();
+    let mut ids: Vec<&str> =
+        candidates.values().flat_map(foldhash::HashMap::values).flatten().map(String::as_str).collect();
     ids.sort_unstable();
     ids.dedup();
-    let mut advisories: HashMap<String, Loaded> = HashMap::with_capacity(ids.len());
+    let mut advisories: foldhash::HashMap<String, Loaded> =
+        foldhash::HashMap::with_capacity_and_hasher(ids.len(), Default::default());
     for (id, json) in store.record_texts(&ids)? {
         let loaded = Loaded::new(store, &id, json)?;
         advisories.insert(id, loaded);

@@ -386,8 +386,8 @@ impl Store {
         &self,
         ecosystem: &str,
         packages: &[S],
-    ) -> Result<HashMap<String, Vec<String>>, StoreError> {
-        let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    ) -> Result<foldhash::HashMap<String, Vec<String>>, StoreError> {
+        let mut out: foldhash::HashMap<String, Vec<String>> = foldhash::HashMap::default();
         if packages.is_empty() {
             return Ok(out);
         }

@@ -12,7 +12,7 @@
 //! `vcs_url` (`git+URL@COMMIT`), which is also their download location.
 
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use cpsf_model::{Component, Diagnostic, DiagnosticCode, Hash, HashAlgorithm, Location, Purl};
 use serde::Deserialize;
@@ -582,13 +582,13 @@ fn sha256(checksum: &str) -> Option<Hash> {
 /// The packages of each name, in lockfile order, without a list per name: the first and last package of
 /// a name, and from each package the next one of its name.
 struct ByName<'a> {
-    ends: HashMap<&'a str, (usize, usize)>,
+    ends: foldhash::HashMap<&'a str, (usize, usize)>,
     next: Vec<Option<usize>>,
 }
 
 impl<'a> ByName<'a> {
     fn with_capacity(n: usize) -> Self {
-        Self { ends: HashMap::with_capacity(n), next: Vec::with_capacity(n) }
+        Self { ends: foldhash::HashMap::with_capacity_and_hasher(n, Default::default()), next: Vec::with_capacity(n) }
     }
 
     /// Add package `index` (one past the last one added) under `name`, unless `same` says a package already
