@@ -26,9 +26,7 @@ use crate::monitor;
 /// The OpenAPI 3.1 description of these routes.
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
-fn rfc3339(t: OffsetDateTime) -> String {
-    t.format(&Rfc3339).unwrap_or_default()
-}
+use crate::export::rfc3339;
 
 pub async fn version() -> Json<Value> {
     Json(json!({ "application": "cpsf", "version": env!("CARGO_PKG_VERSION") }))
@@ -38,8 +36,8 @@ pub async fn openapi() -> Response {
     ([(header::CONTENT_TYPE, "application/json")], OPENAPI).into_response()
 }
 
-/// Read, store and match one uploaded document.
-async fn ingest(
+/// Read, store and match one uploaded document (the API's uploads and the UI's upload form).
+pub(crate) async fn ingest(
     state: &AppState,
     principal: &Principal,
     product: String,

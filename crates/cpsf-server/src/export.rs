@@ -5,7 +5,8 @@ use cpsf_store::{AnalysisEntry, StoredFinding};
 use serde_json::{Value, json};
 use time::format_description::well_known::Rfc3339;
 
-fn rfc3339(t: time::OffsetDateTime) -> String {
+/// A time as RFC 3339 text (empty in the impossible case that it cannot be written).
+pub(crate) fn rfc3339(t: time::OffsetDateTime) -> String {
     t.format(&Rfc3339).unwrap_or_default()
 }
 

@@ -41,11 +41,30 @@ pub fn rematch_version(
             skipped: Some("no advisory database; run `cpsf db update` or `cpsf db import` on the server".into()),
         });
     };
+    let advisories = open_advisories(db_path)?;
+    let changes = match_and_record(store, &advisories, version_id, sbom_id, at)?;
+    Ok(Rematch { changes, skipped: None })
+}
+
+fn advisory_error(e: cpsf_vuln::store::StoreError) -> StoreError {
+    StoreError::Invalid { what: format!("advisory database: {e}") }
+}
+
+fn open_advisories(path: &Path) -> Result<cpsf_vuln::store::Store, StoreError> {
+    cpsf_vuln::store::Store::open_read_only(path).map_err(advisory_error)
+}
+
+/// Match the components of `sbom_id` against an open advisory database, record the result on `version_id` and
+/// queue the webhook for what changed.
+fn match_and_record(
+    store: &Store,
+    advisories: &cpsf_vuln::store::Store,
+    version_id: i64,
+    sbom_id: i64,
+    at: OffsetDateTime,
+) -> Result<FindingChanges, StoreError> {
     let components = store.model_components(sbom_id)?;
-    let advisories = cpsf_vuln::store::Store::open_read_only(db_path)
-        .map_err(|e| StoreError::Invalid { what: format!("advisory database: {e}") })?;
-    let matched = cpsf_vuln::matcher::match_components(&advisories, &components)
-        .map_err(|e| StoreError::Invalid { what: format!("advisory database: {e}") })?;
+    let matched = cpsf_vuln::matcher::match_components(advisories, &components).map_err(advisory_error)?;
     let findings: Vec<NewFinding> = matched
         .findings
         .into_iter()
@@ -66,7 +85,7 @@ pub fn rematch_version(
         .collect();
     let changes = store.record_findings(version_id, &findings, at)?;
     queue_changes(store, &changes, at)?;
-    Ok(Rematch { changes, skipped: None })
+    Ok(changes)
 }
 
 /// Queue a webhook event for new and fixed findings (nothing when there are none).
@@ -99,11 +118,13 @@ pub fn rematch_all(
     let mut new = 0;
     let mut fixed = 0;
     let mut errors = Vec::new();
+    // One connection to the advisory database for the whole portfolio.
+    let advisories = open_advisories(advisory_db)?;
     for current in store.current_sboms()? {
-        match rematch_version(store, Some(advisory_db), current.version_id, current.sbom_id, at) {
-            Ok(r) => {
-                new += r.changes.new.len();
-                fixed += r.changes.fixed.len();
+        match match_and_record(store, &advisories, current.version_id, current.sbom_id, at) {
+            Ok(changes) => {
+                new += changes.new.len();
+                fixed += changes.fixed.len();
             }
             Err(e) => errors.push(format!("{} {}: {e}", current.product, current.version)),
         }

@@ -16,8 +16,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use cpsf_store::{
-    Analysis, AnalysisState, ComponentQuery, FindingFilter, FindingStatus, NewSbom, Role, Session, Severity,
-    StoredFinding,
+    Analysis, AnalysisState, ComponentQuery, FindingFilter, FindingStatus, Role, Session, Severity, StoredFinding,
 };
 use serde::Deserialize;
 use time::OffsetDateTime;
@@ -26,7 +25,6 @@ use crate::app::{AppState, Principal};
 use crate::auth::{random_string, secrets_equal, token_digest, verify_password};
 use crate::error::ApiError;
 use crate::i18n::Lang;
-use crate::monitor;
 
 const SESSION_COOKIE: &str = "cpsf_session";
 const LANG_COOKIE: &str = "cpsf_lang";
@@ -66,8 +64,9 @@ pub fn esc(s: &str) -> String {
     out
 }
 
-/// Percent-encode a path segment or query value.
-fn enc(s: &str) -> String {
+/// Percent-encode a path segment or query value (everything but RFC 3986 unreserved characters; `cpsf push`
+/// builds its upload URL with it too).
+pub fn enc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -937,32 +936,10 @@ async fn upload_form_post(state: &AppState, web: &Web, mut form: Multipart) -> R
     let (Some(product), Some(version), Some(document)) = (product, version, document) else {
         return Err(ApiError::BadRequest("product, version and a file are required".into()));
     };
-    if !web.principal.can(&product, Role::Editor) {
-        return Err(ApiError::Forbidden(format!("you may not upload to `{product}`")));
-    }
-    let limit = state.config().max_upload;
-    if document.len() > limit {
-        return Err(ApiError::TooLarge { size: document.len() as u64, limit: limit as u64 });
-    }
-    let read = cpsf_sbom::read(&document, "upload")
-        .map_err(|e| ApiError::BadRequest(format!("the SBOM could not be read: {e}")))?;
-    let upload = NewSbom { format: read.format.to_string(), document, components: read.inventory.components };
-    let who = web.principal.user.clone();
-    let advisory_db = state.config().advisory_db.clone();
-    let (p, v) = (product.clone(), version.clone());
-    let (count, new) = state
-        .blocking(move |store| {
-            let ingested = store.ingest_sbom(&p, &v, &upload, &who, true)?;
-            let r = monitor::rematch_version(
-                store,
-                advisory_db.as_deref(),
-                ingested.version_id,
-                ingested.sbom_id,
-                OffsetDateTime::now_utc(),
-            )?;
-            Ok((ingested.component_count, r.changes.new.len()))
-        })
-        .await?;
+    // The same path as the API's upload: size limit, access, reading, storing and matching.
+    let result = crate::api::ingest(state, &web.principal, product.clone(), version.clone(), true, document).await?;
+    let count = &result["components"];
+    let new = &result["findings"]["new"];
     Ok(format!("{product} {version}: {count} components, {new} new findings"))
 }
 

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, Result, bail};
 use cpsf_server::auth::{hash_password, new_api_token};
 use cpsf_server::serve::{ServeOptions, WebhookTarget};
+use cpsf_server::web::enc;
 use cpsf_store::{Location, Role, Store};
 
 use crate::Outcome;
@@ -168,19 +169,6 @@ pub fn token(command: TokenCommand, printer: &Printer) -> Result<Outcome> {
     Ok(Outcome::Clean)
 }
 
-/// Percent-encode one path segment.
-fn segment(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-            out.push(char::from(b));
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
-}
-
 pub fn push(args: PushArgs, printer: &Printer) -> Result<Outcome> {
     let document = fs_err::read(&args.sbom)?;
     // Read it here first, so a bad file fails before anything is sent.
@@ -189,8 +177,8 @@ pub fn push(args: PushArgs, printer: &Printer) -> Result<Outcome> {
     let url = format!(
         "{}/api/v1/products/{}/versions/{}/sboms?create={}",
         args.server.trim_end_matches('/'),
-        segment(&args.product),
-        segment(&args.product_version),
+        enc(&args.product),
+        enc(&args.product_version),
         !args.no_create
     );
     let media = match read.format {

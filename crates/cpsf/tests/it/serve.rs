@@ -81,6 +81,39 @@ fn sbom(dir: &Path) -> PathBuf {
     path
 }
 
+/// `cpsf user add NAME --role ROLE --password-stdin --data-dir DATA` with `password` on standard input.
+fn add_user(data: &Path, name: &str, role: &str, password: &str) -> std::process::Output {
+    let mut add = cpsf()
+        .args(["user", "add", name, "--role", role, "--password-stdin", "--data-dir"])
+        .arg(data)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin.take().unwrap().write_all(format!("{password}\n").as_bytes()).unwrap();
+    add.wait_with_output().unwrap()
+}
+
+const PASSWORD: &str = "a long enough password";
+
+/// `cpsf serve` on a free loopback port over `dir/data`, with `extra` arguments; the server (killed when dropped)
+/// and its base URL, read from the line it prints.
+fn spawn_server_with(dir: &Path, extra: &[&std::ffi::OsStr]) -> (Server, String) {
+    let mut child = cpsf()
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(dir.join("data"))
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    let url = first.split("listening on ").nth(1).and_then(|s| s.split(' ').next()).expect(&first).to_owned();
+    (Server(child), url)
+}
+
 #[test]
 fn serve_push_rematch_and_webhook() {
     let dir = scratch("e2e");
@@ -88,27 +121,9 @@ fn serve_push_rematch_and_webhook() {
     let data = data_dir.to_str().unwrap();
 
     // The first admin, from standard input; then a CI token for an editor.
-    let mut add = cpsf()
-        .args(["user", "add", "alice", "--role", "admin", "--password-stdin", "--data-dir", data])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
-    let out = add.wait_with_output().unwrap();
+    let out = add_user(&data_dir, "alice", "admin", PASSWORD);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let short = cpsf()
-        .args(["user", "add", "bob", "--role", "viewer", "--password-stdin", "--data-dir", data])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let out = {
-        let mut short = short;
-        short.stdin.take().unwrap().write_all(b"short\n").unwrap();
-        short.wait_with_output().unwrap()
-    };
+    let out = add_user(&data_dir, "bob", "viewer", "short");
     assert_eq!(out.status.code(), Some(2), "a short password is refused");
     let out =
         cpsf().args(["token", "create", "--user", "alice", "--role", "editor", "--data-dir", data]).output().unwrap();
@@ -118,17 +133,9 @@ fn serve_push_rematch_and_webhook() {
 
     // The server, with no advisory database yet.
     let (hook_url, hooks) = webhook_receiver();
-    let mut child = cpsf()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data, "--rematch-interval", "1"])
-        .args(["--webhook-url", &hook_url, "--webhook-secret", "s3cret"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let _server = Server(child);
-    let url = first.split("listening on ").nth(1).and_then(|s| s.split(' ').next()).expect(&first).to_owned();
+    let extra = ["--rematch-interval", "1", "--webhook-url", &hook_url, "--webhook-secret", "s3cret"];
+    let extra: Vec<&std::ffi::OsStr> = extra.iter().map(std::ffi::OsStr::new).collect();
+    let (_server, url) = spawn_server_with(&dir, &extra);
 
     let file = sbom(&dir);
     let out = cpsf()
@@ -196,15 +203,7 @@ fn web_ui_in_chromium() {
     }
     let dir = scratch("browser");
     let data_dir = dir.join("data");
-    let data = data_dir.to_str().unwrap();
-    let mut add = cpsf()
-        .args(["user", "add", "erin", "--role", "editor", "--password-stdin", "--data-dir", data])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
-    assert!(add.wait_with_output().unwrap().status.success());
+    assert!(add_user(&data_dir, "erin", "editor", PASSWORD).status.success());
     let advisories = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/scan/advisories");
     let db = data_dir.join("advisories.db");
     let out = cpsf()
@@ -212,21 +211,12 @@ fn web_ui_in_chromium() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let mut child = cpsf()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let _server = Server(child);
-    let url = first.split("listening on ").nth(1).and_then(|s| s.split(' ').next()).expect(&first).to_owned();
+    let (_server, url) = spawn_server_with(&dir, &[]);
     let out = Command::new("node")
         .arg(e2e.join("ui.mjs"))
         .env("CPSF_URL", &url)
         .env("CPSF_USER", "erin")
-        .env("CPSF_PASSWORD", "a long enough password")
+        .env("CPSF_PASSWORD", PASSWORD)
         .env("CPSF_SBOM", sbom(&dir))
         .env("CHROMIUM", &chromium)
         .env("CPSF_SCREENSHOT", dir.join("ui.png"))
@@ -242,15 +232,8 @@ fn web_ui_in_chromium() {
 /// A server on a fresh data directory with an editor's token; returns (server, base URL, token).
 fn start_server(dir: &Path) -> (Server, String, String) {
     let data = dir.join("data");
+    assert!(add_user(&data, "ci", "editor", PASSWORD).status.success());
     let data = data.to_str().unwrap();
-    let mut add = cpsf()
-        .args(["user", "add", "ci", "--role", "editor", "--password-stdin", "--data-dir", data])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
-    assert!(add.wait_with_output().unwrap().status.success());
     let out =
         cpsf().args(["token", "create", "--user", "ci", "--role", "editor", "--data-dir", data]).output().unwrap();
     let token = String::from_utf8(out.stdout).unwrap().trim().to_owned();
@@ -259,17 +242,7 @@ fn start_server(dir: &Path) -> (Server, String, String) {
 }
 
 fn spawn_server(dir: &Path) -> (Server, String) {
-    let data = dir.join("data");
-    let mut child = cpsf()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let url = first.split("listening on ").nth(1).and_then(|s| s.split(' ').next()).expect(&first).to_owned();
-    (Server(child), url)
+    spawn_server_with(dir, &[])
 }
 
 fn big_sbom(components: usize, tag: &str) -> String {
@@ -406,30 +379,11 @@ fn tls_serves_https_with_secure_cookies() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let data = dir.join("data");
-    let mut add = cpsf()
-        .args(["user", "add", "erin", "--role", "editor", "--password-stdin", "--data-dir", data.to_str().unwrap()])
-        .stdin(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin.take().unwrap().write_all(b"a long enough password\n").unwrap();
-    assert!(add.wait_with_output().unwrap().status.success());
-    let mut child = cpsf()
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir", data.to_str().unwrap()])
-        .arg("--tls-cert")
-        .arg(&cert)
-        .arg("--tls-key")
-        .arg(&key)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
-    let _server = Server(child);
-    let url = first.split("listening on ").nth(1).and_then(|s| s.split(' ').next()).expect(&first).to_owned();
-    assert!(url.starts_with("https://"), "{first}");
+    assert!(add_user(&dir.join("data"), "erin", "editor", PASSWORD).status.success());
+    let tls =
+        [std::ffi::OsStr::new("--tls-cert"), cert.as_os_str(), std::ffi::OsStr::new("--tls-key"), key.as_os_str()];
+    let (_server, url) = spawn_server_with(&dir, &tls);
+    assert!(url.starts_with("https://"), "{url}");
     // The login page first, for its CSRF token and cookie (kept in a cookie jar), then the form.
     let jar = dir.join("cookies.txt");
     let page = Command::new("curl")
