@@ -1,0 +1,5 @@
+//! Integration tests of cpsf-assess: one binary, one module per area.
+
+mod common;
+mod evidence;
+mod scoring;
