@@ -92,6 +92,7 @@ pub struct Catalog {
     pub revision: u32,
     pub title: Text,
     pub publisher: Text,
+    #[serde(default)]
     pub version: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,

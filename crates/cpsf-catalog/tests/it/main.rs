@@ -1,0 +1,3 @@
+//! Integration tests of cpsf-catalog: one binary, one module per area.
+
+mod builtin;
