@@ -22,6 +22,11 @@ if [[ ! -x "${CHROMIUM:-/usr/bin/chromium}" && "$(id -u)" -eq 0 ]]; then
   (apt-get update -qq >/dev/null && apt-get install -y -qq chromium >/dev/null) ||
     echo "could not install chromium: the web UI test will say SKIPPED" >&2
 fi
+# PDF reports: a Japanese font to embed, and poppler's pdftotext/pdftoppm to check the PDF's text and render a page.
+if [[ "$(id -u)" -eq 0 ]] && { ! command -v pdftotext >/dev/null || ! fc-list :lang=ja 2>/dev/null | grep -q .; }; then
+  (apt-get update -qq >/dev/null && apt-get install -y -qq fonts-ipafont-gothic poppler-utils >/dev/null) ||
+    echo "could not install fonts-ipafont-gothic/poppler-utils: the PDF tests will say SKIPPED" >&2
+fi
 (cd crates/cpsf-server/e2e && npm ci --no-audit --no-fund --silent >/dev/null) ||
   echo "could not install playwright-core: the web UI test will say SKIPPED" >&2
 

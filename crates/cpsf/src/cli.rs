@@ -68,6 +68,12 @@ pub enum Command {
     /// Upload an SBOM to a team server (for CI jobs; the token comes from CPSF_TOKEN)
     #[command(disable_version_flag = true)]
     Push(PushArgs),
+    /// Framework catalogs: list, show, validate, import (OSCAL, CSV, CISO Assistant) and export (OSCAL)
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+    /// Assessments against a catalog: create, edit, refresh automatic evidence, score, report (HTML, PDF, JSON, OSCAL)
+    #[command(subcommand)]
+    Assess(AssessCommand),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -560,4 +566,291 @@ pub struct PushArgs {
     /// Fail instead of creating the product or version when missing
     #[arg(long)]
     pub no_create: bool,
+}
+
+/// Where organization catalogs are kept, beside the shipped ones.
+#[derive(Debug, Args, Clone)]
+pub struct CatalogDirArgs {
+    /// Directory of additional catalogs (*.yaml, *.json) [default: catalogs in the data directory]
+    #[arg(long, env = "CPSF_CATALOG_DIR", value_name = "DIR", global = true)]
+    pub catalog_dir: Option<PathBuf>,
+}
+
+/// Output of the catalog and assessment listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Text,
+    Json,
+}
+
+/// A language for reports and listings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    En,
+    Ja,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogCommand {
+    /// List the catalogs: the shipped ones and those in the catalog directory
+    List(CatalogListArgs),
+    /// Show a catalog's tree, or one entry in full
+    Show(CatalogShowArgs),
+    /// Validate catalog files (schema, ids, parents, mappings, provenance); with no FILE, the shipped catalogs
+    Validate(CatalogValidateArgs),
+    /// Convert a catalog an organization holds (OSCAL catalog JSON, CSV, CISO Assistant library YAML) into a cpsf catalog
+    Import(CatalogImportArgs),
+    /// Write a catalog as OSCAL catalog JSON (or as cpsf YAML/JSON)
+    Export(CatalogExportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogListArgs {
+    #[command(flatten)]
+    pub dir: CatalogDirArgs,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    /// Language of titles [default: from the locale]
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogShowArgs {
+    /// Catalog id, e.g. meti-cpsf-1.0
+    pub id: String,
+    /// Show only this entry (with its summary, mappings, checks and provenance)
+    #[arg(long, value_name = "ENTRY")]
+    pub entry: Option<String>,
+    #[command(flatten)]
+    pub dir: CatalogDirArgs,
+    /// text (a tree), json or yaml (the catalog itself)
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub format: ShowFormat,
+    /// Language of titles [default: from the locale]
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ShowFormat {
+    Text,
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogValidateArgs {
+    /// Catalog files to validate (mappings may point at the shipped catalogs and at each other)
+    pub files: Vec<PathBuf>,
+    /// Hold the files to the shipped catalogs' standard (both languages, a note on every unverified entry)
+    #[arg(long)]
+    pub strict: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ImportFormat {
+    /// OSCAL 1.x catalog JSON
+    Oscal,
+    /// CSV with the documented columns (catalogs/README-import.md)
+    Csv,
+    /// CISO Assistant library YAML
+    Ciso,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogImportArgs {
+    /// The file to import
+    pub file: PathBuf,
+    /// Its format [default: from the extension: .json oscal, .csv csv, .yaml/.yml ciso]
+    #[arg(long, value_enum)]
+    pub from: Option<ImportFormat>,
+    /// Catalog id to give it [default: derived from the document]
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Language the document is written in
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+    /// Write the cpsf catalog here [default: <id>.yaml in the catalog directory]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub dir: CatalogDirArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Oscal,
+    Yaml,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogExportArgs {
+    /// Catalog id
+    pub id: String,
+    #[arg(long, value_enum, default_value_t = ExportFormat::Oscal)]
+    pub format: ExportFormat,
+    /// Language of the exported text (OSCAL holds one language)
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Output file [default: standard output]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub dir: CatalogDirArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AssessCommand {
+    /// Write a new editable YAML assessment of a catalog for a scope
+    Init(AssessInitArgs),
+    /// Change one entry of an assessment file (status, level, owner, due, comments, evidence, override); history is kept
+    Set(AssessSetArgs),
+    /// Refresh automatic evidence from the team server's store (SBOMs, quality, advisories, findings, questionnaires)
+    Evaluate(AssessEvaluateArgs),
+    /// Print the scores and the gap list
+    Show(AssessShowArgs),
+    /// Write a report: HTML or PDF (Japanese or English), JSON, or OSCAL assessment results
+    Report(AssessReportArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeKindArg {
+    Company,
+    Site,
+    Product,
+    Supplier,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessInitArgs {
+    /// Catalog id (see `cpsf catalog list`)
+    #[arg(long)]
+    pub catalog: String,
+    /// What is assessed: a company, site, product or supplier name
+    #[arg(long)]
+    pub scope: String,
+    #[arg(long, value_enum, default_value_t = ScopeKindArg::Company)]
+    pub scope_kind: ScopeKindArg,
+    /// Language of the entry titles written into the file [default: from the locale]
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Output file [default: <catalog>-<scope>.yaml]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub dir: CatalogDirArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    NotAssessed,
+    Implemented,
+    Partially,
+    NotImplemented,
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OverrideArg {
+    Met,
+    Unmet,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessSetArgs {
+    /// The assessment file
+    pub file: PathBuf,
+    /// The catalog entry, e.g. CPS.AM-1
+    pub entry: String,
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// Maturity level id (see `cpsf catalog show`); empty to clear
+    #[arg(long)]
+    pub level: Option<String>,
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Due date, YYYY-MM-DD; empty to clear
+    #[arg(long)]
+    pub due: Option<String>,
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Attach a file as evidence (recorded by path and SHA-256)
+    #[arg(long = "evidence-file", value_name = "FILE")]
+    pub evidence_files: Vec<PathBuf>,
+    /// Attach a link as evidence
+    #[arg(long = "evidence-link", value_name = "URL")]
+    pub evidence_links: Vec<String>,
+    /// Override the automatic result (needs --justification)
+    #[arg(long = "override", value_enum, requires = "justification")]
+    pub override_result: Option<OverrideArg>,
+    #[arg(long)]
+    pub justification: Option<String>,
+    /// Remove an override
+    #[arg(long, conflicts_with = "override_result")]
+    pub clear_override: bool,
+    /// Who makes the change [default: $USER]
+    #[arg(long)]
+    pub by: Option<String>,
+    #[command(flatten)]
+    pub dir: CatalogDirArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessEvaluateArgs {
+    /// The assessment file
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Advisory database [default: advisories.db in the data directory]
+    #[arg(long, env = "CPSF_DB", value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    #[command(flatten)]
+    pub dir: CatalogDirArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessShowArgs {
+    /// The assessment file
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Gaps to list (0 for all)
+    #[arg(long, default_value_t = 20)]
+    pub gaps: usize,
+    #[command(flatten)]
+    pub dir: CatalogDirArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Pdf,
+    Json,
+    Oscal,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessReportArgs {
+    /// The assessment file
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Report language [default: from the locale]
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Output file [default: standard output, except for PDF which needs -o]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Font for PDF (TrueType/OpenType, .ttc allowed) [default: a Japanese font found on the system; also CPSF_REPORT_FONT]
+    #[arg(long, value_name = "FILE")]
+    pub font: Option<PathBuf>,
+    #[command(flatten)]
+    pub dir: CatalogDirArgs,
 }

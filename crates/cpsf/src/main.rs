@@ -66,6 +66,8 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
         Command::User(sub) => commands::server::user(sub, printer),
         Command::Token(sub) => commands::server::token(sub, printer),
         Command::Push(args) => commands::server::push(args, printer),
+        Command::Catalog(sub) => commands::catalog::run(sub, printer),
+        Command::Assess(sub) => commands::assess::run(sub, printer),
         Command::Completions { shell } => commands::meta::completions(shell),
         Command::Man { output } => commands::meta::man(&output, printer),
     }

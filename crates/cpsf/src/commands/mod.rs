@@ -1,5 +1,7 @@
 //! One module per command; shared plumbing for reading SBOMs and writing the product.
 
+pub mod assess;
+pub mod catalog;
 pub mod convert;
 pub mod db;
 pub mod diff;

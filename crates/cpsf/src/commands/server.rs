@@ -25,7 +25,7 @@ fn role(arg: RoleArg) -> Role {
 }
 
 /// The data directory: `--data-dir`, else the directory that holds the default advisory database.
-fn data_dir(args: &StoreArgs) -> Result<PathBuf> {
+pub(crate) fn data_dir(args: &StoreArgs) -> Result<PathBuf> {
     if let Some(dir) = &args.data_dir {
         return Ok(dir.clone());
     }
@@ -33,7 +33,7 @@ fn data_dir(args: &StoreArgs) -> Result<PathBuf> {
     Ok(default_db.parent().map(PathBuf::from).unwrap_or_default())
 }
 
-fn open_store(args: &StoreArgs) -> Result<(Store, String)> {
+pub(crate) fn open_store(args: &StoreArgs) -> Result<(Store, String)> {
     let location = match &args.database {
         Some(url) => Location::parse(url)?,
         None => Location::Sqlite(data_dir(args)?.join("server.db")),
@@ -44,7 +44,7 @@ fn open_store(args: &StoreArgs) -> Result<(Store, String)> {
 }
 
 /// Who the CLI acts as in the audit log.
-fn operator() -> String {
+pub(crate) fn operator() -> String {
     let user = std::env::var("USER").or_else(|_| std::env::var("USERNAME")).unwrap_or_else(|_| "unknown".into());
     format!("cli:{user}")
 }

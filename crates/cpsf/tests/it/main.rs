@@ -1,5 +1,8 @@
 //! Integration tests of the `cpsf` binary, as one test binary: `cli` runs the commands on fixture trees, `serve`
-//! runs the team server on loopback with the commands around it.
+//! runs the team server on loopback with the commands around it, `catalog` and `assess` run the framework
+//! commands from `assess init` to a PDF.
 
+mod assess;
+mod catalog;
 mod cli;
 mod serve;

@@ -8,13 +8,13 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-fn cpsf() -> Command {
+pub(crate) fn cpsf() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cpsf"));
     cmd.env_remove("CPSF_CONFIG").env_remove("CPSF_DATABASE").env_remove("CPSF_DB").env("NO_COLOR", "1");
     cmd
 }
 
-fn scratch(name: &str) -> PathBuf {
+pub(crate) fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cpsf-serve-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
@@ -22,7 +22,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 /// Kills the server when the test ends, however it ends.
-struct Server(Child);
+pub(crate) struct Server(Child);
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -230,7 +230,7 @@ fn web_ui_in_chromium() {
 }
 
 /// A server on a fresh data directory with an editor's token; returns (server, base URL, token).
-fn start_server(dir: &Path) -> (Server, String, String) {
+pub(crate) fn start_server(dir: &Path) -> (Server, String, String) {
     let data = dir.join("data");
     assert!(add_user(&data, "ci", "editor", PASSWORD).status.success());
     let data = data.to_str().unwrap();
