@@ -223,7 +223,7 @@ fn timestamp(text: &str) -> Option<i64> {
 pub fn trend(points: &[TrendPoint], width: f64, height: f64) -> Trend {
     let width = if width.is_finite() && width > 60.0 { width } else { 60.0 };
     let height = if height.is_finite() && height > 40.0 { height } else { 40.0 };
-    let font = (height / 16.0).clamp(6.0, 11.0);
+    let font = (height / 20.0).clamp(6.0, 9.0);
     let (left, top, right, bottom) = (font * 3.2, font * 1.6, width - font * 1.2, height - font * 2.4);
     let y_of = |v: f64| bottom - (bottom - top) * v.clamp(0.0, 100.0) / 100.0;
     let gridlines: Vec<f64> = [0.0, 25.0, 50.0, 75.0, 100.0].iter().map(|v| y_of(*v)).collect();
