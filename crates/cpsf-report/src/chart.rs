@@ -103,8 +103,8 @@ pub fn radar(axes: &[RadarAxis], size: f64) -> Option<Radar> {
     let height = size;
     let (cx, cy) = (width / 2.0, height / 2.0);
     let radius = size * 0.34;
-    let font = size / 38.0;
-    let small = size / 46.0;
+    let font = size / 30.0;
+    let small = size / 38.0;
     let angle = |i: usize| -PI / 2.0 + (i as f64) * 2.0 * PI / (n as f64);
     let at = |r: f64, i: usize| (cx + r * angle(i).cos(), cy + r * angle(i).sin());
     let grid = [25.0, 50.0, 75.0, 100.0].iter().map(|level| (0..n).map(|i| at(radius * level / 100.0, i)).collect());
@@ -112,13 +112,16 @@ pub fn radar(axes: &[RadarAxis], size: f64) -> Option<Radar> {
     let values = axes
         .iter()
         .enumerate()
-        .map(|(i, a)| at(if a.counted > 0 { radius * a.value.clamp(0.0, 100.0) / 100.0 } else { 0.0 }, i))
+        .map(|(i, a)| {
+            let counted = a.counted > 0 && a.value.is_finite();
+            at(if counted { radius * a.value.clamp(0.0, 100.0) / 100.0 } else { 0.0 }, i)
+        })
         .collect();
     let mut labels = Vec::new();
     for level in [25.0, 50.0, 75.0, 100.0] {
         labels.push(Label {
             x: cx + small * 0.4,
-            y: cy - radius * level / 100.0 - small * 0.3,
+            y: cy - radius * level / 100.0 + small * 1.05,
             anchor: Anchor::Start,
             size: small,
             muted: true,

@@ -57,11 +57,13 @@ const LATIN_FONTS: &[&str] = &[
 /// Japanese-capable font of a list of usual places, else (English only) a Latin font. Returns the file and
 /// the face index within it (the Japanese face of a collection).
 pub fn find_font(lang: Lang) -> Result<(PathBuf, u32), ReportError> {
+    search(lang).map(|(path, _, index)| (path, index))
+}
+
+/// [`find_font`], keeping the bytes it read.
+fn search(lang: Lang) -> Result<(PathBuf, Vec<u8>, u32), ReportError> {
     if let Some(value) = std::env::var_os(FONT_ENV).filter(|v| !v.is_empty()) {
-        let path = PathBuf::from(value);
-        let data = read(&path)?;
-        let index = choose_face(&path, &data, lang)?;
-        return Ok((path, index));
+        return open(&PathBuf::from(value), lang);
     }
     let mut tried: Vec<String> = Vec::new();
     let latin: &[&str] = if lang == Lang::En { LATIN_FONTS } else { &[] };
@@ -71,23 +73,26 @@ pub fn find_font(lang: Lang) -> Result<(PathBuf, u32), ReportError> {
         if !path.is_file() {
             continue;
         }
-        let Ok(data) = std::fs::read(path) else { continue };
-        if let Ok(index) = choose_face(path, &data, lang) {
-            return Ok((path.to_path_buf(), index));
+        if let Ok(found) = open(path, lang) {
+            return Ok(found);
         }
     }
     Err(ReportError::NoFont { lang: lang.code().to_string(), tried })
 }
 
-/// Resolve `source` to font bytes and a face index.
+/// Read the font file at `path` and choose its face for `lang`.
+fn open(path: &Path, lang: Lang) -> Result<(PathBuf, Vec<u8>, u32), ReportError> {
+    let data = read(path)?;
+    let index = choose_face(path, &data, lang)?;
+    Ok((path.to_path_buf(), data, index))
+}
+
+/// Resolve `source` to the font file, its bytes and the face index.
 pub(crate) fn load(source: &FontSource, lang: Lang) -> Result<(PathBuf, Vec<u8>, u32), ReportError> {
-    let path = match source {
-        FontSource::File(path) => path.clone(),
-        FontSource::Auto => find_font(lang)?.0,
-    };
-    let data = read(&path)?;
-    let index = choose_face(&path, &data, lang)?;
-    Ok((path, data, index))
+    match source {
+        FontSource::File(path) => open(path, lang),
+        FontSource::Auto => search(lang),
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ReportError> {

@@ -109,9 +109,10 @@ pub fn render(report: &Report) -> String {
     );
     title_block(&mut out, report);
     out.push_str("<main>\n");
-    summary(&mut out, report);
+    let anchors = Anchors::new(report);
+    summary(&mut out, report, &anchors);
     scores(&mut out, report);
-    gaps(&mut out, report);
+    gaps(&mut out, report, &anchors);
     let _ = write!(
         out,
         "<section id=\"method\">\n<h2>{}</h2>\n<p>{}</p>\n</section>\n",
@@ -151,10 +152,10 @@ fn unverified_badge(lang: Lang) -> String {
     format!("<span class=\"badge unverified\">{}</span>", escape(t(lang, "unverified")))
 }
 
-fn summary(out: &mut String, report: &Report) {
+fn summary(out: &mut String, report: &Report, anchors: &Anchors<'_>) {
     let lang = report.lang;
     let _ = writeln!(out, "<section id=\"summary\">\n<h2>{}</h2>\n<div class=\"tiles\">", escape(t(lang, "summary")));
-    let overall = report.overall.score.map_or_else(|| t(lang, "not_scored").to_string(), format_score);
+    let overall = text::score_or(lang, report.overall.score);
     let _ = writeln!(
         out,
         "<div class=\"tile\"><div class=\"big\">{}</div><div class=\"small\">{}</div></div>",
@@ -195,7 +196,7 @@ fn summary(out: &mut String, report: &Report) {
             let _ = writeln!(
                 out,
                 "<li><a class=\"id\" href=\"#{}\">{}</a> {}{} — <span class=\"muted\">{}</span></li>",
-                anchor(report, &gap.entry),
+                anchors.get(&gap.entry),
                 escape(&gap.entry),
                 escape(&gap.title),
                 if gap.verified { String::new() } else { unverified_badge(lang) },
@@ -219,9 +220,17 @@ fn summary(out: &mut String, report: &Report) {
     out.push_str("</section>\n");
 }
 
-/// The fragment id of an entry's appendix block.
-fn anchor(report: &Report, entry: &str) -> String {
-    report.entries.iter().position(|e| e.id == entry).map_or_else(|| "appendix".to_string(), |i| format!("entry-{i}"))
+/// The fragment ids of the entries' appendix blocks, by entry id.
+struct Anchors<'a>(HashMap<&'a str, usize>);
+
+impl<'a> Anchors<'a> {
+    fn new(report: &'a Report) -> Anchors<'a> {
+        Anchors(report.entries.iter().enumerate().map(|(i, e)| (e.id.as_str(), i)).collect())
+    }
+
+    fn get(&self, entry: &str) -> String {
+        self.0.get(entry).map_or_else(|| "appendix".to_string(), |i| format!("entry-{i}"))
+    }
 }
 
 fn scores(out: &mut String, report: &Report) {
@@ -242,7 +251,7 @@ fn scores(out: &mut String, report: &Report) {
             escape(Status::NotAssessed.title(lang)),
         );
         for g in &report.groups {
-            let score = g.score.score.map_or_else(|| t(lang, "not_scored").to_string(), format_score);
+            let score = text::score_or(lang, g.score.score);
             let _ = writeln!(
                 out,
                 "<tr><td style=\"padding-left:{:.1}rem\"><span class=\"id\">{}</span> {}</td><td>{}</td>\
@@ -287,7 +296,7 @@ fn due_cell(lang: Lang, due: Option<&str>, overdue: bool) -> String {
     cell
 }
 
-fn gaps(out: &mut String, report: &Report) {
+fn gaps(out: &mut String, report: &Report, anchors: &Anchors<'_>) {
     let lang = report.lang;
     let _ = writeln!(out, "<section id=\"gaps\">\n<h2>{}</h2>", escape(t(lang, "gaps")));
     if report.gaps.is_empty() {
@@ -305,19 +314,19 @@ fn gaps(out: &mut String, report: &Report) {
         escape(t(lang, "due")),
     );
     for g in &report.gaps {
-        gap_row(out, report, g);
+        gap_row(out, report, anchors, g);
     }
     out.push_str("</tbody>\n</table>\n</section>\n");
 }
 
-fn gap_row(out: &mut String, report: &Report, g: &GapLine) {
+fn gap_row(out: &mut String, report: &Report, anchors: &Anchors<'_>, g: &GapLine) {
     let lang = report.lang;
     let _ = writeln!(
         out,
         "<tr class=\"gap\"><td class=\"num\">{}</td><td><a class=\"id\" href=\"#{}\">{}</a> {}{}</td><td>{}</td>\
          <td>{}</td><td class=\"nowrap\">{}</td></tr>",
         g.rank,
-        anchor(report, &g.entry),
+        anchors.get(&g.entry),
         escape(&g.entry),
         escape(&g.title),
         if g.verified { String::new() } else { unverified_badge(lang) },

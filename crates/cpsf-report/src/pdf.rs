@@ -249,6 +249,13 @@ impl<'a> Flow<'a> {
         }
     }
 
+    /// Continue on a new page unless this one is still empty.
+    fn fresh_page(&mut self) {
+        if self.y > TOP + 0.5 || !self.page.is_empty() {
+            self.break_page();
+        }
+    }
+
     fn space(&mut self, h: f32) {
         self.y += h;
     }
@@ -297,6 +304,7 @@ impl<'a> Flow<'a> {
         let lines = self.lay(value, CONTENT_W - indent - key_width, usize::MAX);
         let first = lines.first().map_or(line_height(BODY), |l| l.height);
         self.ensure(first.max(line_height(BODY) * key_lines.len() as f32));
+        let page = self.done.len();
         let mut key_y = self.y;
         for k in &key_lines {
             let laid = Laid {
@@ -314,7 +322,9 @@ impl<'a> Flow<'a> {
             self.draw_laid(LEFT + indent + key_width + value.indent, self.y, laid, None);
             self.y += laid.height;
         }
-        self.y = self.y.max(key_y);
+        if self.done.len() == page {
+            self.y = self.y.max(key_y);
+        }
     }
 
     /// A table: a header row repeated on every page, then rows of wrapped cells, striped.
@@ -790,7 +800,7 @@ fn gaps(flow: &mut Flow<'_>, report: &Report) {
 
 fn appendix(flow: &mut Flow<'_>, report: &Report) {
     let lang = report.lang;
-    flow.break_page();
+    flow.fresh_page();
     flow.heading(t(lang, "appendix"), 1, None);
     let overdue: HashMap<&str, bool> = report.gaps.iter().map(|g| (g.entry.as_str(), g.overdue)).collect();
     for (i, e) in report.entries.iter().enumerate() {

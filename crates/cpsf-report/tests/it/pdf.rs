@@ -233,3 +233,36 @@ fn a_latin_only_font_cannot_draw_a_japanese_report() {
     let report = fixture::report(Lang::En);
     assert!(pdf::render(&report, &FontSource::File(latin.into())).unwrap().starts_with(b"%PDF-"));
 }
+
+#[test]
+fn a_tiny_report_and_an_oversized_one_both_render() {
+    let Some(font) = font(Lang::Ja) else { return };
+    let yaml = "format: cpsf-catalog/1\nid: tiny\nrevision: 1\ntitle: {en: Tiny, ja: 極小}\npublisher: {en: P, ja: P}\n\
+                version: \"1\"\nsources:\n  - {id: s, title: {en: S, ja: S}}\nentries:\n\
+                - {id: A-1, kind: requirement, title: {en: One, ja: 一つ}, provenance: {source: s, verified: false, note: n}}\n";
+    let catalog = cpsf_catalog::load::parse("tiny.yaml", yaml).unwrap();
+    let scope = cpsf_assess::Scope { name: "x".into(), kind: cpsf_assess::ScopeKind::Company };
+    let assessment = cpsf_assess::Assessment::new(&catalog, scope, Lang::Ja, "2025-01-01T00:00:00Z");
+    for lang in [Lang::Ja, Lang::En] {
+        let report = cpsf_assess::report::build(&catalog, &assessment, lang, "2025-01-02T00:00:00Z", "2025-01-02");
+        assert!(report.radar.is_empty() && report.trend.is_empty() && report.groups.is_empty());
+        assert!(pdf::render(&report, &font).unwrap().starts_with(b"%PDF-"));
+        let page = cpsf_report::html::render(&report);
+        assert!(page.contains("</html>"));
+    }
+    // Text far longer than a line, a cell or a page: wrapped, cut and continued, never lost off the page.
+    let mut report = fixture::report(Lang::Ja);
+    let long_word = "x".repeat(3_000);
+    let long_japanese = "長い説明文。".repeat(2_000);
+    report.gaps[0].title = long_word.clone();
+    report.gaps[1].owner = Some(long_japanese.clone());
+    report.entries[0].comments = Some(format!("{long_japanese}\n{long_word}"));
+    report.entries[1].title = long_japanese.chars().take(600).collect();
+    report.catalog.title = long_word.chars().take(400).collect();
+    let dir = scratch("oversized");
+    let path = dir.join("big.pdf");
+    std::fs::write(&path, pdf::render(&report, &font).unwrap()).unwrap();
+    let Some(text) = pdftotext(&path) else { return };
+    // The long comment is printed in full, across pages.
+    assert!(squeezed(&text).matches("長い説明文。").count() >= 2_000);
+}
