@@ -299,9 +299,9 @@ impl<'a> Flow<'a> {
     }
 
     /// A key and its value side by side; the value wraps and may continue on the next page.
-    fn key_value(&mut self, key: &str, value: &Cell, key_width: f32, indent: f32) {
+    fn key_value(&mut self, key: &str, value: &Cell, key_width: f32) {
         let key_lines = self.wrap(key, BODY, key_width - 6.0);
-        let lines = self.lay(value, CONTENT_W - indent - key_width, usize::MAX);
+        let lines = self.lay(value, CONTENT_W - key_width, usize::MAX);
         let first = lines.first().map_or(line_height(BODY), |l| l.height);
         self.ensure(first.max(line_height(BODY) * key_lines.len() as f32));
         let page = self.done.len();
@@ -314,12 +314,12 @@ impl<'a> Flow<'a> {
                 badge: None,
                 height: line_height(BODY),
             };
-            self.draw_laid(LEFT + indent, key_y, &laid, None);
+            self.draw_laid(LEFT, key_y, &laid, None);
             key_y += laid.height;
         }
         for laid in &lines {
             self.ensure(laid.height);
-            self.draw_laid(LEFT + indent + key_width + value.indent, self.y, laid, None);
+            self.draw_laid(LEFT + key_width + value.indent, self.y, laid, None);
             self.y += laid.height;
         }
         if self.done.len() == page {
@@ -624,10 +624,10 @@ fn title_block(flow: &mut Flow<'_>, report: &Report) {
     flow.space(6.0);
     let body = style(BODY, INK, false);
     let a = &report.assessment;
-    flow.key_value(t(lang, "catalog"), &Cell::new(text::catalog_line(report), body), 90.0, 0.0);
-    flow.key_value(t(lang, "scope"), &Cell::new(format!("{} ({})", a.scope_name, a.scope_kind), body), 90.0, 0.0);
-    flow.key_value(t(lang, "generated"), &Cell::new(&report.generated, body), 90.0, 0.0);
-    flow.key_value(t(lang, "updated"), &Cell::new(text::updated_line(report), body), 90.0, 0.0);
+    flow.key_value(t(lang, "catalog"), &Cell::new(text::catalog_line(report), body), 90.0);
+    flow.key_value(t(lang, "scope"), &Cell::new(format!("{} ({})", a.scope_name, a.scope_kind), body), 90.0);
+    flow.key_value(t(lang, "generated"), &Cell::new(&report.generated, body), 90.0);
+    flow.key_value(t(lang, "updated"), &Cell::new(text::updated_line(report), body), 90.0);
 }
 
 fn summary(flow: &mut Flow<'_>, report: &Report) {
@@ -683,7 +683,7 @@ fn summary(flow: &mut Flow<'_>, report: &Report) {
         let cell = Cell::new(format!("{} {}", g.entry, g.title), style(BODY, INK, false))
             .and(g.reason_title.clone(), style(SMALL, MUTED, false))
             .badge((!g.verified).then_some(Badge::Unverified));
-        flow.key_value(&format!("{}.", g.rank), &cell, 18.0, 0.0);
+        flow.key_value(&format!("{}.", g.rank), &cell, 18.0);
     }
     if report.gaps.len() > 5 {
         flow.paragraph(&Cell::new(text::more_gaps(lang, report.gaps.len() - 5), style(SMALL, MUTED, false)));
@@ -824,18 +824,18 @@ fn entry(flow: &mut Flow<'_>, lang: Lang, e: &EntryLine, overdue: bool) {
     }
     let status = Cell::new(&e.status_title, style(BODY, status_color(e.status), true))
         .badge(e.status_automatic.then_some(Badge::Auto));
-    flow.key_value(t(lang, "status"), &status, KEY, 0.0);
+    flow.key_value(t(lang, "status"), &status, KEY);
     if let Some(level) = &e.level {
-        flow.key_value(t(lang, "level"), &Cell::new(level, body), KEY, 0.0);
+        flow.key_value(t(lang, "level"), &Cell::new(level, body), KEY);
     }
-    flow.key_value(t(lang, "owner"), &Cell::new(e.owner.as_deref().unwrap_or("—"), body), KEY, 0.0);
+    flow.key_value(t(lang, "owner"), &Cell::new(e.owner.as_deref().unwrap_or("—"), body), KEY);
     let mut due = Cell::new(e.due.as_deref().unwrap_or("—"), body);
     if overdue && e.due.is_some() {
         due = due.and(t(lang, "overdue"), style(BODY, RED, true));
     }
-    flow.key_value(t(lang, "due"), &due, KEY, 0.0);
+    flow.key_value(t(lang, "due"), &due, KEY);
     if let Some(comments) = e.comments.as_deref().filter(|c| !c.trim().is_empty()) {
-        flow.key_value(t(lang, "comments"), &Cell::new(comments, body), KEY, 0.0);
+        flow.key_value(t(lang, "comments"), &Cell::new(comments, body), KEY);
     }
     let evidence = if e.evidence.is_empty() {
         Cell::new(t(lang, "none"), body)
@@ -852,7 +852,7 @@ fn entry(flow: &mut Flow<'_>, lang: Lang, e: &EntryLine, overdue: bool) {
         }
         cell
     };
-    flow.key_value(t(lang, "evidence"), &evidence, KEY, 0.0);
+    flow.key_value(t(lang, "evidence"), &evidence, KEY);
     if !e.automatic.is_empty() {
         let mut cell = Cell::default();
         for a in &e.automatic {
@@ -861,14 +861,14 @@ fn entry(flow: &mut Flow<'_>, lang: Lang, e: &EntryLine, overdue: bool) {
                 .and(a.observed.clone(), style(BODY, MUTED, false))
                 .and(format!("{} — {}", a.evaluated, a.data), muted);
         }
-        flow.key_value(t(lang, "automatic"), &cell, KEY, 0.0);
+        flow.key_value(t(lang, "automatic"), &cell, KEY);
     }
     if let Some((result, justification, by_at)) = &e.override_ {
         let cell = Cell::new(format!("{result} — {}: {justification}", text::extra(lang, "justification")), body)
             .and(by_at.clone(), muted);
-        flow.key_value(t(lang, "override"), &cell, KEY, 0.0);
+        flow.key_value(t(lang, "override"), &cell, KEY);
     }
     let provenance =
         Cell::new(&e.provenance, style(SMALL + 0.5, MUTED, false)).badge((!e.verified).then_some(Badge::Unverified));
-    flow.key_value(t(lang, "provenance"), &provenance, KEY, 0.0);
+    flow.key_value(t(lang, "provenance"), &provenance, KEY);
 }
