@@ -507,7 +507,7 @@ pub fn render(report: &Report, font: &FontSource) -> Result<Vec<u8>, ReportError
         surface.finish();
         page.finish();
     }
-    document.finish().map_err(|e| ReportError::Pdf(format!("{e:?}")))
+    document.finish().map_err(|e| ReportError::Pdf(e.to_string()))
 }
 
 fn fill_of(color: Rgb, opacity: f32) -> Fill {
