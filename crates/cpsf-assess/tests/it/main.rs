@@ -1,0 +1,3 @@
+//! Integration tests of cpsf-assess.
+
+mod oscal;
