@@ -10,7 +10,8 @@
 //!
 //! UUIDs are name-based (v5) from the assessment id and entry ids, so the same assessment exports to the
 //! same document. cpsf's properties use the namespace `cpsf_catalog::export::oscal::NS`: on the document
-//! `catalog`, `catalog-revision`, `assessment-id`, `scope`, `scope-kind`, `score`; on findings `status`,
+//! `catalog`, `catalog-revision`, `assessment-id`, `scope`, `scope-kind`, `score`; on the result `score`,
+//! `entries-counted`, `entries-assessable` (the overall score and what it counts); on findings `status`,
 //! `status-source` (person or automatic), `level`, `owner`, `due`, `automatic`, `override`,
 //! `contradicts-evidence`; on observations `entry`, `check`, `result`, `data`, `evidence-kind`, `sha256`,
 //! `stored-id`, `added-by`.
@@ -103,8 +104,8 @@ pub fn assessment_results(catalog: &Catalog, assessment: &Assessment, lang: Lang
     }
     let score_props: Vec<Value> = [
         scores.overall.score.and_then(|s| prop("score", &s.to_string())),
-        prop("counted", &scores.overall.counted.to_string()),
-        prop("assessable", &scores.overall.assessable.to_string()),
+        prop("entries-counted", &scores.overall.counted.to_string()),
+        prop("entries-assessable", &scores.overall.assessable.to_string()),
     ]
     .into_iter()
     .flatten()

@@ -72,7 +72,7 @@ pub fn read(origin: &str, text: &str, options: &ImportOptions) -> Result<Importe
     );
     let publisher_name = first_non_empty(&[s(root, "provider"), s(framework, "provider")]);
     if publisher_name.is_empty() {
-        warnings.push("provider: missing; the catalog's publisher is left empty".into());
+        warnings.push("provider: missing; the catalog's publisher says it is not stated".into());
     }
     let version = match root.get("version") {
         Some(Value::Number(n)) => n.to_string(),
@@ -80,6 +80,7 @@ pub fn read(origin: &str, text: &str, options: &ImportOptions) -> Result<Importe
         _ => String::new(),
     };
     let header = Header {
+        lang: options.lang,
         id: id.clone(),
         title,
         publisher: if publisher_name.is_empty() { Text::default() } else { text_in(lang, publisher_name) },

@@ -164,10 +164,15 @@ pub fn read(origin: &str, text: &str, options: &ImportOptions) -> Result<Importe
     let has_title = ["title_en", "title_ja", "title"].iter().any(|c| columns.contains_key(*c));
     if !columns.contains_key("id") || !has_title {
         let found: Vec<&str> = header.fields.iter().map(|f| f.trim()).collect();
+        let hint = match header.fields.as_slice() {
+            [only] if only.contains(';') => " (the file seems to use `;` between fields; save it comma-separated)",
+            [only] if only.contains('\t') => " (the file seems to use tabs between fields; save it comma-separated)",
+            _ => "",
+        };
         return Err(read_error(
             origin,
             format!(
-                "line {}: expected a header row with an `id` column and a title column (title_en, title_ja or title); found: {}",
+                "line {}: expected a header row with an `id` column and a title column (title_en, title_ja or title); found: {}{hint}",
                 header.line,
                 found.join(", ")
             ),
@@ -283,6 +288,7 @@ pub fn read(origin: &str, text: &str, options: &ImportOptions) -> Result<Importe
     let stem = super::file_stem(origin);
     let id = super::catalog_id(origin, options, &[stem], &mut warnings)?;
     let header = Header {
+        lang: options.lang,
         id,
         title: text_in(lang, stem),
         publisher: Text::default(),

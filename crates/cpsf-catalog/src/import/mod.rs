@@ -207,6 +207,8 @@ pub(crate) fn other(lang: Lang) -> Lang {
 
 /// A catalog shell for an import, the single source being the imported document.
 pub(crate) struct Header {
+    /// The language the document is in (for text cpsf adds, such as an unknown publisher).
+    pub lang: Lang,
     pub id: String,
     pub title: Text,
     pub publisher: Text,
@@ -237,7 +239,7 @@ pub(crate) fn finish(
         id: header.id,
         revision: header.revision,
         title: title.clone(),
-        publisher: header.publisher,
+        publisher: if header.publisher.is_empty() { unknown_publisher(header.lang, origin) } else { header.publisher },
         version: header.version.clone(),
         published: header.published.clone(),
         description: Text::default(),
@@ -256,6 +258,15 @@ pub(crate) fn finish(
         return Err(CatalogError::Invalid { path: origin.to_string(), problems });
     }
     Ok(Imported { catalog, warnings })
+}
+
+/// The publisher of a document that names none: says so, in the document's language.
+fn unknown_publisher(lang: Lang, origin: &str) -> Text {
+    let name = file_name(origin);
+    match lang {
+        Lang::En => text_in(lang, format!("(not stated in {name})")),
+        Lang::Ja => text_in(lang, format!("（{name}に記載なし）")),
+    }
 }
 
 /// Clear parents that name no entry and break parent loops, with a warning for each.

@@ -48,6 +48,7 @@ pub fn read(origin: &str, text: &str, options: &ImportOptions) -> Result<Importe
     )?;
     let revision = our_prop(meta_props, "revision").and_then(|r| r.parse::<u32>().ok()).unwrap_or(1);
     let header = Header {
+        lang: options.lang,
         id,
         title: if title.is_empty() { Text::default() } else { text_in(options.lang, title) },
         publisher: publisher(metadata).map(|p| text_in(options.lang, p)).unwrap_or_default(),
@@ -56,7 +57,7 @@ pub fn read(origin: &str, text: &str, options: &ImportOptions) -> Result<Importe
         revision,
     };
     if header.publisher.is_empty() {
-        warnings.push("/catalog/metadata: no publisher party; the catalog's publisher is left empty".into());
+        warnings.push("/catalog/metadata: no publisher party; the catalog's publisher says it is not stated".into());
     }
     let levels = levels(meta_props, options.lang);
     let mut walker = Walker {

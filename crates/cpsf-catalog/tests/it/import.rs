@@ -113,6 +113,7 @@ fn csv_with_quoted_fields_bad_rows_and_defaults() {
     assert_sound(&imported);
     let c = &imported.catalog;
     assert_eq!(c.id, "import");
+    assert_eq!(c.publisher.en, "(not stated in import.csv)");
     let ids: Vec<&str> = c.entries.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids, ["GOV", "GOV-1", "GOV-3", "OPS", "OPS-1"]);
     let gov1 = c.entry("GOV-1").expect("GOV-1");
@@ -163,6 +164,8 @@ fn csv_without_a_header_is_an_error_naming_line_1() {
     let err = import::csv::read("x.csv", "CPS.AM-1,,Inventory\n", &options()).expect_err("no header");
     let message = err.to_string();
     assert!(message.contains("line 1") && message.contains("`id` column"), "{message}");
+    let err = import::csv::read("x.csv", "id;title_en\nA;a\n", &options()).expect_err("semicolons");
+    assert!(err.to_string().contains("seems to use `;`"), "{err}");
     let err = import::csv::read("x.csv", "", &options()).expect_err("empty");
     assert!(err.to_string().contains("header"), "{err}");
 }
