@@ -276,10 +276,8 @@ fn repair(entries: &mut [Entry], warnings: &mut Vec<String>) {
         if let Some(parent) = &entry.parent
             && (!ids.contains(parent) || parent == &entry.id)
         {
-            warnings.push(format!(
-                "entry `{}`: parent `{parent}` is not in the catalog; kept as a top-level entry",
-                entry.id
-            ));
+            let why = if parent == &entry.id { "is the entry itself" } else { "is not in the catalog" };
+            warnings.push(format!("entry `{}`: parent `{parent}` {why}; kept as a top-level entry", entry.id));
             entry.parent = None;
         }
     }
