@@ -10,6 +10,7 @@ pub mod edit;
 pub mod evidence;
 pub mod io;
 pub mod model;
+pub mod oscal;
 pub mod report;
 pub mod score;
 

@@ -8,6 +8,8 @@
 //! catalogs, CSV and CISO Assistant libraries, and [`export`] writes OSCAL.
 
 pub mod builtin;
+pub mod export;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod validate;

@@ -2,4 +2,5 @@
 
 mod common;
 mod evidence;
+mod oscal;
 mod scoring;
