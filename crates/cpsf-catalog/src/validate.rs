@@ -134,6 +134,9 @@ pub fn problems(catalog: &Catalog, strictness: Strictness) -> Vec<Problem> {
         if entry.title.is_empty() {
             push(id, "title", "a title is required".into());
         }
+        if strictness == Strictness::Shipped && !plain_id(&entry.id) {
+            push(id, "id", "a shipped entry id keeps to letters, digits, `.`, `_` and `-`".into());
+        }
         if strictness == Strictness::Shipped && (entry.title.en.is_empty() || entry.title.ja.is_empty()) {
             push(id, "title", "a shipped entry needs its title in English and Japanese".into());
         }
@@ -240,6 +243,14 @@ pub fn set_problems(catalogs: &[&Catalog]) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// `^[A-Za-z0-9][A-Za-z0-9._-]*$`: the ids cpsf's own catalogs use (imports may carry any label without spaces
+/// at the ends or colons).
+fn plain_id(id: &str) -> bool {
+    let mut chars = id.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
 /// `^[a-z0-9][a-z0-9.-]*$`

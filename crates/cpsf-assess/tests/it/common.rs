@@ -15,9 +15,9 @@ publisher: {en: Us, ja: 当方}
 version: "1"
 sources: [{id: s, title: {en: Notes, ja: メモ}}]
 levels:
-  - {id: l1, title: {en: Basic, ja: 基本}}
-  - {id: l2, title: {en: Advanced, ja: 発展}}
-  - {id: l3, title: {en: High, ja: 高度}}
+  - {id: l1, title: {en: Basic, ja: 基本}, verified: false, note: t}
+  - {id: l2, title: {en: Advanced, ja: 発展}, verified: false, note: t}
+  - {id: l3, title: {en: High, ja: 高度}, verified: false, note: t}
 entries:
   - {id: A, kind: category, title: {en: Assets, ja: 資産}, provenance: {source: s, verified: false, note: t}}
   - id: A-1
