@@ -7,8 +7,10 @@
 //!
 //! The operations live by domain noun: [`users`] (users, tokens, product access), [`catalog`] (products,
 //! versions, SBOM ingest, components, portfolio search), [`findings`] (reconciling match results, listing,
-//! triage), [`audit`] (the audit log, settings, the webhook queue).
+//! triage), [`audit`] (the audit log, settings, the webhook queue), [`assessments`] (assessments, evidence files,
+//! supplier questionnaires and the facts automatic evidence reads).
 
+pub mod assessments;
 pub mod audit;
 pub mod catalog;
 mod db;
@@ -23,6 +25,10 @@ pub mod users;
 
 use std::path::{Path, PathBuf};
 
+pub use assessments::{
+    EvidenceFileInfo, Invite, LatestSbom, NewAssessment, NewEvidenceFile, OpenFindingFact, Questionnaire,
+    StoredAssessment, Submission, SupplierRow,
+};
 pub use audit::{AuditEntry, WebhookDelivery};
 pub use catalog::{
     ComponentHit, ComponentQuery, CurrentSbom, Edge, Ingested, NewSbom, Product, ProductSummary, SbomInfo,
