@@ -4,15 +4,18 @@
 
 pub mod api;
 pub mod app;
+pub mod assess_api;
 pub mod auth;
 pub mod dtrack;
 pub mod error;
 pub mod export;
+pub mod facts;
 pub mod i18n;
 pub mod monitor;
 pub mod serve;
 pub mod tls;
 pub mod web;
+pub mod web_assess;
 pub mod webhook;
 
 pub use app::{AppState, Config, router};

@@ -91,6 +91,8 @@ impl Location {
 /// The store. Open it once and share it (`Arc<Store>`); it keeps its own connections.
 pub struct Store {
     backend: Backend,
+    /// Where it lives, for messages and evidence records (no password).
+    name: String,
 }
 
 enum Backend {
@@ -112,7 +114,17 @@ impl Store {
             Location::Sqlite(path) => Backend::Sqlite(sqlite::SqliteBackend::open(path)?),
             Location::Postgres(url) => Backend::Postgres(postgres::PgBackend::open(url)?),
         };
-        Ok(Store { backend })
+        let name = match location {
+            Location::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Location::Postgres(_) => location.display_name(),
+        };
+        Ok(Store { backend, name })
+    }
+
+    /// Where the store lives, without any password: `sqlite:/path/to/server.db` or `postgres://user@host/db`
+    /// (what automatic evidence names as its data).
+    pub fn display_name(&self) -> &str {
+        &self.name
     }
 
     /// Open a SQLite store at `path` (shorthand for [`Store::open`]).
