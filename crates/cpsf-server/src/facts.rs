@@ -3,7 +3,9 @@
 //! portfolio was last matched against it, the open findings and whether they are triaged, and how many supplier
 //! questionnaires were answered.
 
+use std::collections::HashMap;
 use std::path::Path;
+use std::sync::{LazyLock, Mutex, PoisonError};
 
 use cpsf_assess::evidence::{Facts, FindingFacts, ProductFacts};
 use cpsf_sbom::quality::{self, Profile};
@@ -13,14 +15,29 @@ use time::format_description::well_known::Rfc3339;
 
 use crate::serve::{ADVISORY_MATCHED_AT, advisory_signature};
 
+/// Quality scores already computed, by the document's SHA-256: a score depends on the document alone, so the cache
+/// is right for any store; it is emptied when it grows past [`CACHE_LIMIT`] documents.
+static QUALITY_CACHE: LazyLock<Mutex<HashMap<String, Vec<(String, f64)>>>> = LazyLock::new(Mutex::default);
+const CACHE_LIMIT: usize = 4_096;
+
 /// The quality scores of one stored SBOM: (profile, score 0–100) for every profile, or none when the document can
 /// no longer be read (it was read when it was uploaded, so that means a reader changed; the check then says "not
 /// scored" rather than guessing).
 pub fn sbom_quality(store: &Store, sbom_id: i64) -> Result<Vec<(String, f64)>, StoreError> {
+    let Some(info) = store.sbom(sbom_id)? else { return Ok(Vec::new()) };
+    if let Some(scores) = QUALITY_CACHE.lock().unwrap_or_else(PoisonError::into_inner).get(&info.sha256) {
+        return Ok(scores.clone());
+    }
     let document = store.sbom_document(sbom_id)?;
     let Ok(read) = cpsf_sbom::read(&document, &format!("sbom-{sbom_id}")) else { return Ok(Vec::new()) };
     let report = quality::score(&read, Profile::ALL);
-    Ok(report.profiles.iter().map(|p| (p.profile.as_str().to_owned(), p.score)).collect())
+    let scores: Vec<(String, f64)> = report.profiles.iter().map(|p| (p.profile.as_str().to_owned(), p.score)).collect();
+    let mut cache = QUALITY_CACHE.lock().unwrap_or_else(PoisonError::into_inner);
+    if cache.len() >= CACHE_LIMIT {
+        cache.clear();
+    }
+    cache.insert(info.sha256, scores.clone());
+    Ok(scores)
 }
 
 /// When a file was last modified.

@@ -723,3 +723,49 @@ async fn assessment_pages_with_every_role() {
     let (_, _, page) = send(&s.app, Method::GET, "/suppliers", Some(&cookie), None, "").await;
     assert!(page.contains("Bolt Inc") && page.contains("Inventory"), "{page}");
 }
+
+/// `advisories-current` reads when the portfolio was last matched: the time a full re-match records, else the
+/// advisory file's own time when the store matched exactly that state of the file.
+#[tokio::test]
+async fn a_portfolio_rematch_is_recorded_for_advisories_current() {
+    use cpsf_assess::CheckResult;
+    use cpsf_assess::evidence::evaluate;
+    use cpsf_catalog::Check;
+    use cpsf_server::serve::{ADVISORY_MATCHED_AT, rematch_if_changed};
+
+    let s = server("assess-advisories");
+    let uri = "/api/v1/products/shop/versions/1.0/sboms";
+    let (status, _) = call(&s.app, Method::POST, uri, Some(&s.editor), Some(JSON), sbom("4.17.20")).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let store = cpsf_store::Store::open_sqlite(&s.dir.join("store.db")).unwrap();
+    let db = s.dir.join("advisories.db");
+    let check = Check::AdvisoriesCurrent { max_age_days: 30 };
+    let now = time::OffsetDateTime::now_utc();
+
+    let before = cpsf_server::facts::gather(&store, Some(&db), now).unwrap();
+    assert!(before.advisories_updated.is_some(), "the advisory file's time");
+    assert_eq!(before.last_match, None, "an upload matches one version, not the portfolio");
+    let (result, observed) = evaluate(&check, &before, now);
+    assert_eq!(result, CheckResult::Unmet, "{observed}");
+    assert!(observed.contains("not matched since"), "{observed}");
+    assert_eq!(before.products.len(), 1);
+    assert_eq!(before.products[0].latest_release.as_deref(), Some("1.0"));
+    assert_eq!(before.products[0].quality.len(), 3, "ntia, meti and bsi scores");
+    assert!(before.open_findings.iter().any(|f| f.product == "shop" && !f.triaged), "lodash 4.17.20's finding");
+    assert_eq!(before.questionnaires, None, "none sent");
+
+    assert!(rematch_if_changed(&store, &db).unwrap().is_some(), "the first check matches the portfolio");
+    assert!(store.meta(ADVISORY_MATCHED_AT).unwrap().is_some());
+    let later = time::OffsetDateTime::now_utc();
+    let after = cpsf_server::facts::gather(&store, Some(&db), later).unwrap();
+    assert!(after.last_match >= after.advisories_updated, "{:?} {:?}", after.last_match, after.advisories_updated);
+    assert_eq!(evaluate(&check, &after, later).0, CheckResult::Met);
+    // Without a readable recorded time, the signature the store matched stands for the file's time.
+    store.set_meta(ADVISORY_MATCHED_AT, "not a time").unwrap();
+    let fallback = cpsf_server::facts::gather(&store, Some(&db), later).unwrap();
+    assert_eq!(fallback.last_match, fallback.advisories_updated);
+    // No advisory database at all: nothing imported.
+    let none = cpsf_server::facts::gather(&store, None, later).unwrap();
+    assert_eq!(evaluate(&check, &none, later).0, CheckResult::Unmet);
+    assert!(none.source.starts_with("sqlite:") && none.source.ends_with("store.db"), "{}", none.source);
+}
