@@ -17,13 +17,15 @@ use crate::serve::{ADVISORY_MATCHED_AT, advisory_signature};
 
 /// Quality scores already computed, by the document's SHA-256: a score depends on the document alone, so the cache
 /// is right for any store; it is emptied when it grows past [`CACHE_LIMIT`] documents.
-static QUALITY_CACHE: LazyLock<Mutex<HashMap<String, Vec<(String, f64)>>>> = LazyLock::new(Mutex::default);
+/// (profile, score 0–100) for each profile.
+type Scores = Vec<(String, f64)>;
+static QUALITY_CACHE: LazyLock<Mutex<HashMap<String, Scores>>> = LazyLock::new(Mutex::default);
 const CACHE_LIMIT: usize = 4_096;
 
 /// The quality scores of one stored SBOM: (profile, score 0–100) for every profile, or none when the document can
 /// no longer be read (it was read when it was uploaded, so that means a reader changed; the check then says "not
 /// scored" rather than guessing).
-pub fn sbom_quality(store: &Store, sbom_id: i64) -> Result<Vec<(String, f64)>, StoreError> {
+pub fn sbom_quality(store: &Store, sbom_id: i64) -> Result<Scores, StoreError> {
     let Some(info) = store.sbom(sbom_id)? else { return Ok(Vec::new()) };
     if let Some(scores) = QUALITY_CACHE.lock().unwrap_or_else(PoisonError::into_inner).get(&info.sha256) {
         return Ok(scores.clone());
