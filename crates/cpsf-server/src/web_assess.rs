@@ -159,11 +159,20 @@ fn entry_line(lang: Lang, catalog: &Catalog, e: &Entry) -> String {
     if !e.mappings.is_empty() {
         let _ = write!(line, "<p>{}:</p><ul>", lang.t("catalog.mappings"));
         for m in &e.mappings {
+            // A mapping into a loaded catalog links to that entry (an address of this server).
+            let target = match m.target_parts() {
+                Some((cid, eid)) => format!(
+                    "<a href=\"/catalogs/{}#{}\"><code>{}</code></a>",
+                    enc(cid),
+                    enc(&format!("entry-{eid}")),
+                    esc(&m.target)
+                ),
+                None => format!("<code>{}</code>", esc(&m.target)),
+            };
             let _ = write!(
                 line,
-                "<li>{} <code>{}</code>{}</li>",
+                "<li>{} {target}{}</li>",
                 esc(m.relationship.as_str()),
-                esc(&m.target),
                 if m.verified { String::new() } else { format!(" {}", unverified_badge(lang)) }
             );
         }
