@@ -79,6 +79,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("login.submit", "Log in", "ログイン"),
     ("login.failed", "The user name or password is wrong.", "ユーザー名またはパスワードが正しくありません。"),
     (
+        "login.expired",
+        "The login form has expired or did not come from this site. Try again.",
+        "ログインフォームの有効期限が切れたか、このサイト以外から送信されました。もう一度お試しください。",
+    ),
+    (
         "login.limited",
         "Too many failed attempts. Try again later.",
         "失敗が続いたため、しばらくしてから再試行してください。",
@@ -266,6 +271,13 @@ mod tests {
             assert_ne!(en, ja, "{id}: the Japanese text is the English one");
         }
         assert_eq!(Lang::Ja.t("nav.products"), "製品");
+        // Every id the pages ask for exists (an unknown id would show as itself).
+        for source in [include_str!("web.rs"), include_str!("web_assess.rs")] {
+            for piece in source.split(".t(\"").skip(1) {
+                let id = piece.split('"').next().unwrap_or_default();
+                assert!(MESSAGES.iter().any(|m| m.0 == id), "message id `{id}` is used but not defined");
+            }
+        }
         assert_eq!(Lang::En.t("nav.products"), "Products");
     }
 }
