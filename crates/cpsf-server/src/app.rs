@@ -11,6 +11,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderMap, Method, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::MethodRouter;
+use cpsf_catalog::CatalogSet;
 use cpsf_store::{ProductAccess, Role, Store, StoreError};
 
 use crate::auth::{LoginLimiter, token_digest};
@@ -44,11 +45,25 @@ struct Inner {
     store: Arc<Store>,
     config: Config,
     limiter: LoginLimiter,
+    /// The framework catalogs assessments and questionnaires use.
+    catalogs: CatalogSet,
 }
 
 impl AppState {
+    /// The state with the catalogs cpsf ships.
     pub fn new(store: Arc<Store>, config: Config) -> Self {
-        AppState { inner: Arc::new(Inner { store, config, limiter: LoginLimiter::new(5, Duration::from_secs(300)) }) }
+        AppState::with_catalogs(store, config, CatalogSet::builtin())
+    }
+
+    /// The state with a given set of catalogs (the shipped ones plus an organization's catalog directory:
+    /// [`CatalogSet::with_dir`]).
+    pub fn with_catalogs(store: Arc<Store>, config: Config, catalogs: CatalogSet) -> Self {
+        let limiter = LoginLimiter::new(5, Duration::from_secs(300));
+        AppState { inner: Arc::new(Inner { store, config, limiter, catalogs }) }
+    }
+
+    pub fn catalogs(&self) -> &CatalogSet {
+        &self.inner.catalogs
     }
 
     pub fn config(&self) -> &Config {
@@ -160,8 +175,8 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Princ
 
 /// Every API route: method, path (axum syntax, which is OpenAPI's), handler.
 pub fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
-    use crate::api;
-    use axum::routing::{get, post, put};
+    use crate::{api, assess_api};
+    use axum::routing::{get, patch, post, put};
     vec![
         (Method::GET, "/api/version", get(api::version)),
         (Method::GET, "/api/openapi.json", get(api::openapi)),
@@ -181,6 +196,20 @@ pub fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/v1/findings/{id}/analysis", post(api::triage)),
         (Method::GET, "/api/v1/components", get(api::search_components)),
         (Method::POST, "/api/v1/advisories", post(api::import_advisories)),
+        (Method::GET, "/api/v1/catalogs", get(assess_api::catalogs)),
+        (Method::GET, "/api/v1/catalogs/{id}", get(assess_api::catalog)),
+        (Method::GET, "/api/v1/assessments", get(assess_api::assessments)),
+        (Method::POST, "/api/v1/assessments", post(assess_api::create_assessment)),
+        (Method::GET, "/api/v1/assessments/{id}", get(assess_api::assessment)),
+        (Method::PATCH, "/api/v1/assessments/{id}/entries/{entry}", patch(assess_api::patch_entry)),
+        (Method::POST, "/api/v1/assessments/{id}/entries/{entry}/evidence", post(assess_api::add_evidence)),
+        (Method::GET, "/api/v1/assessments/{id}/evidence/{file}", get(assess_api::evidence_file)),
+        (Method::POST, "/api/v1/assessments/{id}/evaluate", post(assess_api::evaluate_assessment)),
+        (Method::GET, "/api/v1/assessments/{id}/report", get(assess_api::report)),
+        (Method::GET, "/api/v1/questionnaires", get(assess_api::questionnaires)),
+        (Method::POST, "/api/v1/questionnaires", post(assess_api::create_questionnaire_route)),
+        (Method::GET, "/api/v1/questionnaires/{id}", get(assess_api::questionnaire)),
+        (Method::POST, "/api/v1/questionnaires/{id}/invites", post(assess_api::create_invite)),
     ]
 }
 
@@ -192,7 +221,12 @@ pub fn router(state: AppState) -> Router {
     for (_, path, handler) in api_routes() {
         router = router.route(path, handler);
     }
-    router.merge(crate::web::routes()).fallback(not_found).layer(DefaultBodyLimit::max(body_limit)).with_state(state)
+    router
+        .merge(crate::web::routes())
+        .merge(crate::web_assess::routes())
+        .fallback(not_found)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .with_state(state)
 }
 
 async fn not_found() -> Response {

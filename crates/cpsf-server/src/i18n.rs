@@ -54,6 +54,15 @@ impl Lang {
     }
 }
 
+impl From<Lang> for cpsf_catalog::Lang {
+    fn from(lang: Lang) -> Self {
+        match lang {
+            Lang::En => cpsf_catalog::Lang::En,
+            Lang::Ja => cpsf_catalog::Lang::Ja,
+        }
+    }
+}
+
 /// (id, English, Japanese).
 pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("app.title", "cpsf — supply chain and vulnerability management", "cpsf — サプライチェーンと脆弱性の管理"),
@@ -69,6 +78,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("login.password", "Password", "パスワード"),
     ("login.submit", "Log in", "ログイン"),
     ("login.failed", "The user name or password is wrong.", "ユーザー名またはパスワードが正しくありません。"),
+    (
+        "login.expired",
+        "The login form has expired or did not come from this site. Try again.",
+        "ログインフォームの有効期限が切れたか、このサイト以外から送信されました。もう一度お試しください。",
+    ),
     (
         "login.limited",
         "Too many failed attempts. Try again later.",
@@ -104,6 +118,130 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("licenses.title", "Licences", "ライセンス"),
     ("graph.title", "Dependency graph", "依存関係グラフ"),
     ("unverified", "Not verified against the source document", "原典との照合は未確認"),
+    ("nav.assessments", "Assessments", "評価"),
+    ("nav.catalogs", "Frameworks", "フレームワーク"),
+    ("nav.questionnaires", "Questionnaires", "質問票"),
+    ("nav.suppliers", "Suppliers", "サプライヤー"),
+    ("catalog.title", "Title", "名称"),
+    ("catalog.version", "Edition", "版"),
+    ("catalog.entries", "Entries", "項目"),
+    ("catalog.assessable", "assessed", "評価対象"),
+    ("catalog.verified", "Confirmed against the source", "原典で確認済み"),
+    ("catalog.mappings", "Mappings", "対応付け"),
+    ("catalog.provenance", "Source", "出典"),
+    ("catalog.publisher", "Publisher", "発行元"),
+    ("assess.unverified", "unverified", "未確認"),
+    (
+        "assess.unverified_note",
+        "Entries marked unverified are not confirmed against the source document; check them before relying on them.",
+        "「未確認」の項目は原典との照合が済んでいません。利用前に原典で確認してください。",
+    ),
+    ("assess.automatic", "Automatic evidence", "自動エビデンス"),
+    ("assess.from_automatic", "from automatic evidence", "自動エビデンスによる"),
+    ("assess.scope", "Scope", "対象範囲"),
+    ("assess.kind", "Scope kind", "対象の種類"),
+    ("assess.catalog", "Framework", "フレームワーク"),
+    ("assess.title", "Title", "タイトル"),
+    ("assess.overall", "Overall score", "総合スコア"),
+    ("assess.assessed", "Assessed", "評価済み"),
+    ("assess.updated", "Last updated", "最終更新"),
+    ("assess.created", "Created", "作成"),
+    ("assess.new", "New assessment", "新しい評価"),
+    ("assess.create", "Create assessment", "評価を作成"),
+    ("assess.maturity", "Average maturity level", "平均成熟度レベル"),
+    ("assess.scores", "Scores", "スコア"),
+    ("assess.gaps", "Gap list (top 10 by priority)", "ギャップ一覧（優先度上位10件）"),
+    ("assess.gaps_total", "gaps in all; see the report for the full list", "件のギャップ（全件はレポートを参照）"),
+    ("assess.no_gaps", "No gaps.", "ギャップはありません。"),
+    ("assess.overdue", "overdue", "期限超過"),
+    ("assess.report_json", "Report (JSON)", "レポート (JSON)"),
+    ("assess.evaluate", "Evaluate automatic evidence", "自動エビデンスを評価"),
+    (
+        "assess.evaluated",
+        "Automatic evidence evaluated; entries whose result changed",
+        "自動エビデンスを評価しました。結果が変わった項目数",
+    ),
+    ("assess.entry", "Entry", "項目"),
+    ("assess.status", "Status", "状態"),
+    ("assess.level", "Maturity level", "成熟度レベル"),
+    ("assess.owner", "Owner", "担当"),
+    ("assess.due", "Due", "期限"),
+    ("assess.comments", "Comments", "コメント"),
+    ("assess.override", "Override of the automatic result", "自動判定の上書き"),
+    ("assess.justification", "Justification (required for an override)", "理由（上書きには必須）"),
+    ("assess.clear_override", "Remove the override", "上書きを解除"),
+    ("assess.edit", "Edit", "編集"),
+    ("assess.save", "Save", "保存"),
+    ("assess.saved", "Saved:", "保存しました:"),
+    ("assess.history", "History", "履歴"),
+    ("assess.file", "File", "ファイル"),
+    ("assess.link", "Link", "リンク"),
+    ("assess.evidence_file", "Evidence files", "エビデンスファイル"),
+    ("assess.evidence_url", "Or a link (http or https)", "またはリンク (http または https)"),
+    ("assess.evidence_url_title", "Link title", "リンクの名称"),
+    ("assess.attach", "Attach evidence", "エビデンスを添付"),
+    ("assess.no_evidence", "Choose a file or give a link.", "ファイルを選ぶかリンクを入力してください。"),
+    (
+        "assess.org_only",
+        "This page needs a user who is not limited to some products.",
+        "このページは、特定の製品に限定されていないユーザーのみが利用できます。",
+    ),
+    ("q.new", "New questionnaire", "新しい質問票"),
+    ("q.choose_catalog", "Show its entries", "項目を表示"),
+    ("q.entries", "Questions", "質問項目"),
+    (
+        "q.entries_hint",
+        "Tick entries, or a group to ask about every assessed entry under it.",
+        "項目を選択してください。グループを選ぶと、その配下の評価対象項目がすべて含まれます。",
+    ),
+    ("q.create", "Create questionnaire", "質問票を作成"),
+    ("q.sent", "Sent", "送付"),
+    ("q.answered", "Answered", "回答済み"),
+    ("q.pending", "Not answered yet", "未回答"),
+    ("q.expired", "Expired", "期限切れ"),
+    ("q.view", "View", "表示"),
+    ("q.invites", "Invitations", "招待"),
+    ("q.invite", "Invite a supplier", "サプライヤーを招待"),
+    ("q.supplier", "Supplier", "サプライヤー"),
+    ("q.contact", "Contact", "連絡先"),
+    ("q.days", "Valid for (days)", "有効期間（日）"),
+    ("q.expires", "Answers are accepted until", "回答期限"),
+    ("q.create_link", "Create the personal link", "専用リンクを作成"),
+    ("q.link_for", "Personal link for", "専用リンク:"),
+    (
+        "q.link_once",
+        "Send it to the supplier now: it is shown only once and cannot be read again.",
+        "今すぐサプライヤーに送付してください。このリンクは一度しか表示されません。",
+    ),
+    ("q.none", "No questionnaires have been sent yet.", "まだ質問票は送付されていません。"),
+    ("q.for", "Questionnaire for", "回答者:"),
+    (
+        "q.intro",
+        "Answer each question with a status and, if you like, comments and evidence files. An SBOM file (CycloneDX or SPDX) you attach is also registered for vulnerability monitoring.",
+        "各質問に状態を選び、必要に応じてコメントとエビデンスファイルを添えて回答してください。添付した SBOM ファイル（CycloneDX または SPDX）は脆弱性の監視にも登録されます。",
+    ),
+    ("q.already", "You answered on", "回答日:"),
+    ("q.unanswered", "No answer", "未回答"),
+    ("q.files", "Evidence files (optional)", "エビデンスファイル（任意）"),
+    ("q.submit", "Submit answers", "回答を送信"),
+    ("q.thanks_title", "Thank you", "ご回答ありがとうございました"),
+    ("q.thanks", "Your answers were received.", "回答を受け付けました。"),
+    (
+        "q.sbom_registered",
+        "SBOM registered for monitoring as version",
+        "SBOM を監視対象として登録しました。バージョン:",
+    ),
+    ("q.change", "Change your answers", "回答を変更する"),
+    (
+        "q.expired_form",
+        "The form has expired or did not come from this site. Open the link again and resend your answers.",
+        "フォームの有効期限が切れたか、このサイト以外から送信されました。リンクを開き直して再度送信してください。",
+    ),
+    (
+        "q.gone",
+        "This questionnaire link is unknown or has expired. Ask the sender for a new link.",
+        "この質問票のリンクは無効か、有効期限が切れています。送付元に新しいリンクを依頼してください。",
+    ),
 ];
 
 #[cfg(test)]
@@ -133,6 +271,13 @@ mod tests {
             assert_ne!(en, ja, "{id}: the Japanese text is the English one");
         }
         assert_eq!(Lang::Ja.t("nav.products"), "製品");
+        // Every id the pages ask for exists (an unknown id would show as itself).
+        for source in [include_str!("web.rs"), include_str!("web_assess.rs")] {
+            for piece in source.split(".t(\"").skip(1) {
+                let id = piece.split('"').next().unwrap_or_default();
+                assert!(MESSAGES.iter().any(|m| m.0 == id), "message id `{id}` is used but not defined");
+            }
+        }
         assert_eq!(Lang::En.t("nav.products"), "Products");
     }
 }

@@ -1,18 +1,23 @@
 //! cpsf serve: the team server. `app` holds the state, authentication and `router(state)`; `api` the JSON
 //! handlers (with Dependency-Track's upload and project routes); `monitor` matches stored SBOMs against the
 //! advisory database; `web` is the browser UI; `auth`, `dtrack`, `webhook` and `i18n` are the pieces they share.
+//! Frameworks: `assess_api` holds the catalog, assessment and questionnaire API and the operations the UI shares,
+//! `web_assess` their pages and the public supplier page, `facts` what automatic evidence is evaluated over.
 
 pub mod api;
 pub mod app;
+pub mod assess_api;
 pub mod auth;
 pub mod dtrack;
 pub mod error;
 pub mod export;
+pub mod facts;
 pub mod i18n;
 pub mod monitor;
 pub mod serve;
 pub mod tls;
 pub mod web;
+pub mod web_assess;
 pub mod webhook;
 
 pub use app::{AppState, Config, router};

@@ -40,6 +40,9 @@ pub fn advisory_signature(path: &std::path::Path) -> Option<String> {
     Some(format!("{}:{}.{:09}", meta.len(), modified.as_secs(), modified.subsec_nanos()))
 }
 
+/// The `meta` key holding when the whole portfolio was last matched against the advisory database (RFC 3339).
+pub const ADVISORY_MATCHED_AT: &str = "advisory_matched_at";
+
 /// One check of the advisory database: when its signature differs from the one the store last matched
 /// against, match every version's current SBOM again. Returns what changed, if it ran.
 pub fn rematch_if_changed(store: &Store, advisory_db: &std::path::Path) -> Result<Option<(usize, usize)>, String> {
@@ -54,6 +57,10 @@ pub fn rematch_if_changed(store: &Store, advisory_db: &std::path::Path) -> Resul
         eprintln!("cpsf serve: re-matching {e}");
     }
     store.set_meta("advisory_signature", &signature).map_err(|e| e.to_string())?;
+    // When the portfolio was last matched, for the `advisories-current` automatic evidence check.
+    store
+        .set_meta(ADVISORY_MATCHED_AT, &crate::export::rfc3339(OffsetDateTime::now_utc()))
+        .map_err(|e| e.to_string())?;
     Ok(Some((new, fixed)))
 }
 
@@ -106,13 +113,23 @@ pub fn deliver_webhooks_at(store: &Store, target: &WebhookTarget, now: OffsetDat
     Ok(delivered)
 }
 
-/// Serve until interrupted.
+/// Serve until interrupted, with the catalogs cpsf ships.
 pub async fn run(store: Arc<Store>, options: ServeOptions, ready: impl FnOnce(SocketAddr)) -> std::io::Result<()> {
+    run_with_catalogs(store, options, cpsf_catalog::CatalogSet::builtin(), ready).await
+}
+
+/// Serve until interrupted, with `catalogs` (e.g. the shipped ones plus a catalog directory).
+pub async fn run_with_catalogs(
+    store: Arc<Store>,
+    options: ServeOptions,
+    catalogs: cpsf_catalog::CatalogSet,
+    ready: impl FnOnce(SocketAddr),
+) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(options.listen).await?;
     let address = listener.local_addr()?;
     let mut config = options.config.clone();
     config.secure_cookies |= options.tls.is_some();
-    let state = AppState::new(Arc::clone(&store), config.clone());
+    let state = AppState::with_catalogs(Arc::clone(&store), config.clone(), catalogs);
     let jobs = spawn_jobs(store, config.advisory_db.clone(), options.rematch_interval, options.webhook);
     ready(address);
     let app = router(state);

@@ -27,7 +27,7 @@ use crate::error::ApiError;
 use crate::i18n::Lang;
 
 const SESSION_COOKIE: &str = "cpsf_session";
-const LANG_COOKIE: &str = "cpsf_lang";
+pub(crate) const LANG_COOKIE: &str = "cpsf_lang";
 const SESSION_HOURS: i64 = 12;
 const STYLE: &str = include_str!("../assets/app.css");
 
@@ -78,27 +78,27 @@ pub fn enc(s: &str) -> String {
     out
 }
 
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+pub(crate) fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
         let (k, v) = kv.trim().split_once('=')?;
         (k == name).then(|| v.to_owned())
     })
 }
 
-fn lang_of(headers: &HeaderMap) -> Lang {
+pub(crate) fn lang_of(headers: &HeaderMap) -> Lang {
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     Lang::negotiate(cookie(headers, LANG_COOKIE).as_deref(), accept)
 }
 
 /// A signed-in browser: its user (as a principal) and the session's CSRF token.
-struct Web {
-    principal: Principal,
-    csrf: String,
-    lang: Lang,
+pub(crate) struct Web {
+    pub(crate) principal: Principal,
+    pub(crate) csrf: String,
+    pub(crate) lang: Lang,
 }
 
 /// The session of a request, or a redirect to the login page.
-async fn web(state: &AppState, headers: &HeaderMap) -> Result<Web, Response> {
+pub(crate) async fn web(state: &AppState, headers: &HeaderMap) -> Result<Web, Response> {
     let lang = lang_of(headers);
     let Some(value) = cookie(headers, SESSION_COOKIE) else { return Err(Redirect::to("/login").into_response()) };
     let digest = token_digest(&value);
@@ -119,7 +119,7 @@ async fn web(state: &AppState, headers: &HeaderMap) -> Result<Web, Response> {
 }
 
 /// Check a form's CSRF token against the session's: the page to answer with when it does not match.
-fn csrf_rejection(web: &Web, sent: Option<&str>) -> Option<Response> {
+pub(crate) fn csrf_rejection(web: &Web, sent: Option<&str>) -> Option<Response> {
     match sent {
         Some(token) if secrets_equal(token, &web.csrf) => None,
         _ => Some(page_error(
@@ -130,7 +130,7 @@ fn csrf_rejection(web: &Web, sent: Option<&str>) -> Option<Response> {
     }
 }
 
-fn page_error(lang: Lang, status: StatusCode, message: &str) -> Response {
+pub(crate) fn page_error(lang: Lang, status: StatusCode, message: &str) -> Response {
     let body = format!(
         "<h1>{}</h1><p role=\"alert\">{}</p><p><a href=\"/\">{}</a></p>",
         status.as_u16(),
@@ -140,7 +140,7 @@ fn page_error(lang: Lang, status: StatusCode, message: &str) -> Response {
     (status, Html(layout(lang, None, "Error", &body))).into_response()
 }
 
-fn api_error(lang: Lang, e: ApiError) -> Response {
+pub(crate) fn api_error(lang: Lang, e: ApiError) -> Response {
     let status = e.status();
     let message = match &e {
         ApiError::Internal(_) => "internal error; see the server log".to_owned(),
@@ -150,14 +150,16 @@ fn api_error(lang: Lang, e: ApiError) -> Response {
 }
 
 /// The page around every body: header with navigation, language switch and logout.
-fn layout(lang: Lang, web: Option<&Web>, title: &str, body: &str) -> String {
+pub(crate) fn layout(lang: Lang, web: Option<&Web>, title: &str, body: &str) -> String {
     let mut nav = String::new();
     if let Some(web) = web {
         let _ = write!(
             nav,
             "<nav aria-label=\"main\"><ul>\
              <li><a href=\"/\">{}</a></li><li><a href=\"/products\">{}</a></li><li><a href=\"/findings\">{}</a></li>\
-             <li><a href=\"/search\">{}</a></li><li><a href=\"/upload\">{}</a></li></ul>\
+             <li><a href=\"/search\">{}</a></li><li><a href=\"/upload\">{}</a></li>\
+             <li><a href=\"/assessments\">{}</a></li><li><a href=\"/catalogs\">{}</a></li>\
+             <li><a href=\"/questionnaires\">{}</a></li><li><a href=\"/suppliers\">{}</a></li></ul>\
              <form method=\"post\" action=\"/logout\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <span class=\"who\">{} ({})</span> <button type=\"submit\">{}</button></form></nav>",
             lang.t("nav.dashboard"),
@@ -165,6 +167,10 @@ fn layout(lang: Lang, web: Option<&Web>, title: &str, body: &str) -> String {
             lang.t("nav.findings"),
             lang.t("nav.search"),
             lang.t("nav.upload"),
+            lang.t("nav.assessments"),
+            lang.t("nav.catalogs"),
+            lang.t("nav.questionnaires"),
+            lang.t("nav.suppliers"),
             esc(&web.csrf),
             esc(&web.principal.user),
             web.principal.role,
@@ -188,7 +194,7 @@ fn layout(lang: Lang, web: Option<&Web>, title: &str, body: &str) -> String {
     )
 }
 
-fn html(lang: Lang, web: &Web, title: &str, body: &str) -> Response {
+pub(crate) fn html(lang: Lang, web: &Web, title: &str, body: &str) -> Response {
     let mut response = Html(layout(lang, Some(web), title, body)).into_response();
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
@@ -347,7 +353,7 @@ fn serde_urlencoded_form<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<
 }
 
 /// Decode a urlencoded body into pairs (the last of a repeated key wins).
-fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+pub(crate) fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     fn decode(s: &str) -> String {
         let bytes = s.as_bytes();
         let mut out = Vec::with_capacity(bytes.len());
@@ -378,7 +384,7 @@ fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
         .collect()
 }
 
-fn form_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+pub(crate) fn form_value<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
     pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
 }
 

@@ -7,8 +7,10 @@
 //!
 //! The operations live by domain noun: [`users`] (users, tokens, product access), [`catalog`] (products,
 //! versions, SBOM ingest, components, portfolio search), [`findings`] (reconciling match results, listing,
-//! triage), [`audit`] (the audit log, settings, the webhook queue).
+//! triage), [`audit`] (the audit log, settings, the webhook queue), [`assessments`] (assessments, evidence files,
+//! supplier questionnaires and the facts automatic evidence reads).
 
+pub mod assessments;
 pub mod audit;
 pub mod catalog;
 mod db;
@@ -23,6 +25,10 @@ pub mod users;
 
 use std::path::{Path, PathBuf};
 
+pub use assessments::{
+    EvidenceFileInfo, Invite, LatestSbom, NewAssessment, NewEvidenceFile, OpenFindingFact, Questionnaire,
+    StoredAssessment, Submission, SupplierRow,
+};
 pub use audit::{AuditEntry, WebhookDelivery};
 pub use catalog::{
     ComponentHit, ComponentQuery, CurrentSbom, Edge, Ingested, NewSbom, Product, ProductSummary, SbomInfo,
@@ -85,6 +91,8 @@ impl Location {
 /// The store. Open it once and share it (`Arc<Store>`); it keeps its own connections.
 pub struct Store {
     backend: Backend,
+    /// Where it lives, for messages and evidence records (no password).
+    name: String,
 }
 
 enum Backend {
@@ -106,7 +114,17 @@ impl Store {
             Location::Sqlite(path) => Backend::Sqlite(sqlite::SqliteBackend::open(path)?),
             Location::Postgres(url) => Backend::Postgres(postgres::PgBackend::open(url)?),
         };
-        Ok(Store { backend })
+        let name = match location {
+            Location::Sqlite(path) => format!("sqlite:{}", path.display()),
+            Location::Postgres(_) => location.display_name(),
+        };
+        Ok(Store { backend, name })
+    }
+
+    /// Where the store lives, without any password: `sqlite:/path/to/server.db` or `postgres://user@host/db`
+    /// (what automatic evidence names as its data).
+    pub fn display_name(&self) -> &str {
+        &self.name
     }
 
     /// Open a SQLite store at `path` (shorthand for [`Store::open`]).

@@ -16,6 +16,7 @@ use crate::{StoreError, time_util};
 pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/sqlite/0001_init.sql") },
     Migration { version: 2, name: "sessions", sql: include_str!("../migrations/sqlite/0002_sessions.sql") },
+    Migration { version: 3, name: "assessments", sql: include_str!("../migrations/sqlite/0003_assessments.sql") },
 ];
 
 /// How long a connection waits for another process's write lock before failing with "database is locked".

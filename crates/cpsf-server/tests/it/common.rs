@@ -42,7 +42,12 @@ pub fn server(name: &str) -> TestServer {
     server_with(name, Config::default())
 }
 
-pub fn server_with(name: &str, mut config: Config) -> TestServer {
+pub fn server_with(name: &str, config: Config) -> TestServer {
+    server_with_catalogs(name, config, cpsf_catalog::CatalogSet::builtin())
+}
+
+/// A server with the given catalogs (the shipped ones plus test catalogs).
+pub fn server_with_catalogs(name: &str, mut config: Config, catalogs: cpsf_catalog::CatalogSet) -> TestServer {
     let dir = scratch(name);
     let store = Store::open_sqlite(&dir.join("store.db")).unwrap();
     let advisory_db = dir.join("advisories.db");
@@ -58,7 +63,7 @@ pub fn server_with(name: &str, mut config: Config) -> TestServer {
         store.add_token(user, role, "test", &t.digest, &t.display_prefix, "test").unwrap();
         tokens.push(t.secret);
     }
-    let state = AppState::new(Arc::new(store), config);
+    let state = AppState::with_catalogs(Arc::new(store), config, catalogs);
     let app = router(state);
     let viewer = tokens.pop().unwrap();
     let editor = tokens.pop().unwrap();

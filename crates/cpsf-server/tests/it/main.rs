@@ -2,6 +2,7 @@
 //! upload and project routes, authentication and roles, and the OpenAPI document against the real routes.
 
 mod api;
+mod assess;
 mod common;
 mod openapi;
 mod web;

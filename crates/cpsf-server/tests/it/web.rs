@@ -8,7 +8,7 @@ use tower::ServiceExt;
 use crate::common::{call, sbom, server};
 
 /// Send a request with an optional cookie; returns status, headers and body text.
-async fn send(
+pub async fn send(
     app: &axum::Router,
     method: Method,
     uri: &str,
@@ -30,7 +30,7 @@ async fn send(
     (status, headers, String::from_utf8_lossy(&bytes).into_owned())
 }
 
-const FORM: &str = "application/x-www-form-urlencoded";
+pub const FORM: &str = "application/x-www-form-urlencoded";
 
 /// The login page's CSRF token and its cookie (`name=value`).
 async fn login_token(app: &axum::Router) -> (String, String) {
@@ -47,7 +47,7 @@ async fn try_login(app: &axum::Router, user: &str, password: &str) -> (StatusCod
     send(app, Method::POST, "/login", Some(&cookie), Some(FORM), body).await
 }
 
-async fn log_in(app: &axum::Router, user: &str) -> String {
+pub async fn log_in(app: &axum::Router, user: &str) -> String {
     let (status, headers, text) = try_login(app, user, "a+long+enough+password").await;
     assert_eq!(status, StatusCode::SEE_OTHER, "{text}");
     let set = headers.get(header::SET_COOKIE).unwrap().to_str().unwrap().to_owned();
@@ -55,7 +55,7 @@ async fn log_in(app: &axum::Router, user: &str) -> String {
     set.split(';').next().unwrap().to_owned()
 }
 
-fn csrf_of(page: &str) -> String {
+pub fn csrf_of(page: &str) -> String {
     let at = page.find("name=\"csrf\" value=\"").expect("a CSRF field") + "name=\"csrf\" value=\"".len();
     page[at..].split('"').next().unwrap().to_owned()
 }

@@ -1,6 +1,7 @@
 //! The store test suite: every test is written once, as a function of a [`harness::TestStore`], and run on SQLite
 //! (a temporary file) and on PostgreSQL (a temporary database) when `CPSF_TEST_POSTGRES_URL` names a server.
 
+mod assessments;
 mod audit;
 mod concurrency;
 mod findings;
@@ -43,6 +44,10 @@ on_both_backends!(
     audit::meta_and_webhook_queue,
     concurrency::concurrent_ingests_lose_nothing,
     concurrency::a_store_is_shared_across_threads,
+    assessments::assessments_keep_revisions,
+    assessments::evidence_files_are_stored_with_the_document,
+    assessments::questionnaires_are_answered_through_invites,
+    assessments::evidence_facts_are_read,
 );
 
 /// Servers starting together on one new database: each migration is applied once.

@@ -229,6 +229,101 @@ fn web_ui_in_chromium() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// JSON over HTTP with a token: (status, body).
+fn api(method: &str, url: &str, token: &str, body: Option<serde_json::Value>) -> (u16, serde_json::Value) {
+    let agent = ureq::Agent::config_builder().proxy(None).http_status_as_error(false).build().new_agent();
+    let mut response = match body {
+        Some(b) => agent
+            .post(url)
+            .header("x-api-key", token)
+            .header("content-type", "application/json")
+            .send(b.to_string().as_bytes())
+            .unwrap(),
+        None => {
+            assert_eq!(method, "GET");
+            agent.get(url).header("x-api-key", token).call().unwrap()
+        }
+    };
+    let status = response.status().as_u16();
+    let text = response.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(serde_json::Value::Null))
+}
+
+/// A supplier answers a questionnaire in Debian's Chromium (`crates/cpsf-server/e2e/questionnaire.mjs`): the
+/// questionnaire and the personal link are made over the API, the browser opens the link without an account,
+/// switches to Japanese, answers two questions with a file and submits; the answers are then the supplier's
+/// assessment. Skipped, saying so, when Chromium or playwright-core is missing.
+#[test]
+fn questionnaire_in_chromium() {
+    let e2e = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cpsf-server/e2e");
+    let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
+    if !Path::new(&chromium).exists() || !e2e.join("node_modules/playwright-core").is_dir() {
+        println!(
+            "SKIPPED: questionnaire browser test needs {chromium} and playwright-core (npm ci in {})",
+            e2e.display()
+        );
+        return;
+    }
+    let dir = scratch("questionnaire");
+    let (_server, url, token) = start_server(&dir);
+
+    // A shipped catalog with at least two assessable entries; every entry asked (groups stand for what is under them).
+    let (status, list) = api("GET", &format!("{url}/api/v1/catalogs"), &token, None);
+    assert_eq!(status, 200, "{list}");
+    let catalog = list["catalogs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["assessable"].as_u64().unwrap_or(0) >= 2)
+        .expect("a shipped catalog with two assessable entries")["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, full) = api("GET", &format!("{url}/api/v1/catalogs/{catalog}"), &token, None);
+    assert_eq!(status, 200);
+    let entries: Vec<String> =
+        full["entries"].as_array().unwrap().iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();
+    let body = serde_json::json!({ "title": "Browser check", "catalog": catalog, "entries": entries });
+    let (status, q) = api("POST", &format!("{url}/api/v1/questionnaires"), &token, Some(body));
+    assert_eq!(status, 201, "{q}");
+    let asked: Vec<String> = q["entries"].as_array().unwrap().iter().map(|e| e.as_str().unwrap().to_owned()).collect();
+    let id = q["id"].as_i64().unwrap();
+    let invite = serde_json::json!({ "supplier": "Parts Co", "contact": "qa@parts.example", "expires_days": 7 });
+    let (status, created) = api("POST", &format!("{url}/api/v1/questionnaires/{id}/invites"), &token, Some(invite));
+    assert_eq!(status, 201, "{created}");
+    let link = format!("{url}{}", created["link"].as_str().unwrap());
+
+    let out = Command::new("node")
+        .arg(e2e.join("questionnaire.mjs"))
+        .arg(&link)
+        .env("CHROMIUM", &chromium)
+        .env("CPSF_SCREENSHOT", dir.join("questionnaire.png"))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "questionnaire.mjs failed:\n{stdout}\n{stderr}");
+    assert!(stdout.contains("questionnaire.mjs: ok"), "{stdout}");
+
+    // The answers are the supplier's assessment.
+    let (_, detail) = api("GET", &format!("{url}/api/v1/questionnaires/{id}"), &token, None);
+    assert_eq!(detail["answered"], 1, "{detail}");
+    let assessment = detail["invites"][0]["assessment"].as_str().expect("the supplier's assessment").to_owned();
+    let (status, doc) = api("GET", &format!("{url}/api/v1/assessments/{assessment}"), &token, None);
+    assert_eq!(status, 200, "{doc}");
+    assert_eq!(doc["assessment"]["scope"]["kind"], "supplier");
+    let result = |entry: &str| {
+        doc["assessment"]["results"].as_array().unwrap().iter().find(|r| r["entry"] == entry).cloned().unwrap()
+    };
+    let first = result(&asked[0]);
+    assert_eq!(first["status"], "implemented", "{first}");
+    assert_eq!(first["comments"], "ブラウザーから回答しました");
+    let second = result(&asked[1]);
+    assert_eq!(second["status"], "partially", "{second}");
+    assert_eq!(second["evidence"][0]["name"], "evidence.txt", "{second}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A server on a fresh data directory with an editor's token; returns (server, base URL, token).
 pub(crate) fn start_server(dir: &Path) -> (Server, String, String) {
     let data = dir.join("data");
