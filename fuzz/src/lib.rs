@@ -199,3 +199,68 @@ fn check_purl_round_trip(canonical: &str) {
     };
     assert_eq!(again.to_string(), canonical, "canonical form is stable");
 }
+
+/// A catalog file: the schema check and parse, the structural rules, an OSCAL export in both languages (read back
+/// when the catalog is valid, keeping its entry count), and an empty assessment scored and reported over it.
+pub fn catalog_read(data: &[u8]) {
+    use cpsf_catalog::{Lang, export, import, validate};
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(catalog) = cpsf_catalog::load::parse("fuzz.yaml", text) else { return };
+    let valid = validate::problems(&catalog, validate::Strictness::Imported).is_empty();
+    for lang in Lang::ALL {
+        let oscal = export::oscal::catalog(&catalog, lang).to_string();
+        let options = import::ImportOptions { id: None, lang };
+        let back = import::oscal::read("fuzz.json", &oscal, &options);
+        if valid && !catalog.entries.is_empty() {
+            let back = back.expect("a valid catalog's OSCAL export imports");
+            assert_eq!(back.catalog.entries.len(), catalog.entries.len(), "entries survive the OSCAL round trip");
+        }
+    }
+    assessment_over(&catalog);
+}
+
+/// An assessment of `catalog`: scored, its gaps listed, its report built, written and read back.
+fn assessment_over(catalog: &cpsf_catalog::Catalog) {
+    use cpsf_assess::{Assessment, Scope, ScopeKind, io, report, score};
+    let scope = Scope { name: "fuzz".into(), kind: ScopeKind::Company };
+    let mut a = Assessment::new(catalog, scope, cpsf_catalog::Lang::Ja, "2026-01-01T00:00:00Z");
+    score::record_snapshot(catalog, &mut a, "2026-01-01T00:00:00Z");
+    let _ = score::gaps(catalog, &a, "2026-01-01");
+    let _ = report::build(catalog, &a, cpsf_catalog::Lang::En, "2026-01-01T00:00:00Z", "2026-01-01");
+    let back = io::parse("fuzz.yaml", &io::to_yaml(&a)).expect("a written assessment reads back");
+    assert_eq!(back, a, "assessment YAML round trip");
+}
+
+/// Catalog import: the bytes through each reader (OSCAL JSON, CSV, CISO Assistant YAML). An import that
+/// succeeds must pass the rules for imported catalogs and carry an assessment.
+pub fn catalog_import(data: &[u8]) {
+    use cpsf_catalog::import::{self, Format, ImportOptions};
+    use cpsf_catalog::validate;
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let options = ImportOptions { id: None, lang: cpsf_catalog::Lang::En };
+    for format in [Format::Oscal, Format::Csv, Format::Ciso] {
+        let Ok(imported) = import::read(format, "fuzz", text, &options) else { continue };
+        let problems = validate::problems(&imported.catalog, validate::Strictness::Imported);
+        assert!(problems.is_empty(), "an import passes the imported-catalog rules: {problems:?}");
+        let yaml = serde_norway::to_string(&imported.catalog).expect("an imported catalog serializes");
+        if let Err(e) = cpsf_catalog::load::parse("imported.yaml", &yaml) {
+            panic!("an imported catalog loads as a file (schema included): {e}");
+        }
+        assessment_over(&imported.catalog);
+    }
+}
+
+/// An assessment file: parsed, reconciled with the shipped catalog it names (or CPSF's), scored and reported.
+pub fn assessment_read(data: &[u8]) {
+    use cpsf_assess::{io, report, score};
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(mut a) = io::parse("fuzz.yaml", text) else { return };
+    let Some(catalog) = cpsf_catalog::builtin::get(&a.catalog).or_else(|| cpsf_catalog::builtin::get("meti-cpsf-1.0"))
+    else {
+        return;
+    };
+    let _ = io::reconcile(&mut a, catalog);
+    let _ = score::compute(catalog, &a);
+    let _ = score::gaps(catalog, &a, "2026-01-01");
+    let _ = report::build(catalog, &a, cpsf_catalog::Lang::Ja, "2026-01-01T00:00:00Z", "2026-01-01");
+}

@@ -96,7 +96,8 @@ pub fn reconcile(assessment: &mut Assessment, catalog: &Catalog) -> Vec<String> 
     }
     let mut old: Vec<EntryResult> = std::mem::take(&mut assessment.results);
     let mut results = Vec::with_capacity(old.len());
-    for entry in catalog.assessable() {
+    let mut seen = std::collections::HashSet::new();
+    for entry in catalog.assessable().filter(|e| seen.insert(e.id.as_str())) {
         match old.iter().position(|r| r.entry == entry.id) {
             Some(i) => results.push(old.swap_remove(i)),
             None => results.push(EntryResult::new(entry.id.clone())),

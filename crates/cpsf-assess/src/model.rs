@@ -351,8 +351,12 @@ impl Assessment {
     /// A new assessment of `catalog` for `scope`: one not-assessed result per assessable entry, titles in
     /// `lang` for whoever edits the file.
     pub fn new(catalog: &Catalog, scope: Scope, lang: Lang, now: &str) -> Assessment {
+        // One result per id: a catalog that repeats an id (which validation reports) must still give a file
+        // that reads back.
+        let mut seen = std::collections::HashSet::new();
         let results = catalog
             .assessable()
+            .filter(|e| seen.insert(e.id.as_str()))
             .map(|e| EntryResult { title: Some(e.title.get(lang).to_string()), ..EntryResult::new(e.id.clone()) })
             .collect();
         Assessment {

@@ -71,7 +71,8 @@ impl CatalogSet {
     }
 
     /// The shipped catalogs plus every `*.yaml`, `*.yml` and `*.json` catalog in `dir` (if it exists). A file
-    /// that cannot be read or fails validation becomes a warning; the others are kept.
+    /// that cannot be read, fails the schema or breaks a structural rule (duplicate ids, dangling parents, ...)
+    /// becomes a warning and is not loaded; the others are kept. Mappings that do not resolve are warnings only.
     pub fn with_dir(dir: Option<&Path>) -> CatalogSet {
         let mut set = CatalogSet::builtin();
         let Some(dir) = dir else { return set };
@@ -83,7 +84,17 @@ impl CatalogSet {
         paths.sort();
         for path in paths {
             match read_file(&path) {
-                Ok(catalog) => set.add(catalog, Origin::File(path)),
+                Ok(catalog) => {
+                    let problems = validate::problems(&catalog, validate::Strictness::Imported);
+                    if problems.is_empty() {
+                        set.add(catalog, Origin::File(path));
+                    } else {
+                        set.warnings.push(
+                            CatalogError::Invalid { path: path.display().to_string(), problems }.to_string()
+                                + "\n  (not loaded; `cpsf catalog validate FILE` explains)",
+                        );
+                    }
+                }
                 Err(e) => set.warnings.push(e.to_string()),
             }
         }

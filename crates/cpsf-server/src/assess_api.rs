@@ -442,25 +442,40 @@ pub(crate) fn link_evidence(url: &str, title: Option<&str>, who: &str) -> Result
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReportFormat {
     Json,
+    Html,
+    Pdf,
 }
 
 impl ReportFormat {
     pub fn parse(s: &str) -> Result<ReportFormat, ApiError> {
         match s.trim() {
             "" | "json" => Ok(ReportFormat::Json),
-            other => Err(ApiError::BadRequest(format!("format: expected `json`, found `{other}`"))),
+            "html" => Ok(ReportFormat::Html),
+            "pdf" => Ok(ReportFormat::Pdf),
+            other => Err(ApiError::BadRequest(format!("format: expected json, html or pdf, found `{other}`"))),
         }
     }
 }
 
-/// Render a report: the bytes and their media type. THE place where HTML and PDF renderings (the `cpsf-report`
-/// crate) plug in: add their variants to [`ReportFormat`] and their arms here.
+/// Render a report: the bytes and their media type. PDF layout takes a fraction of a second, so handlers call
+/// [`render_report_blocking`]. The PDF's font is the one `cpsf_report::find_font` finds (`CPSF_REPORT_FONT` or a
+/// Japanese system font); without one the error says how to install it.
 pub fn render_report(report: &Report, format: ReportFormat) -> Result<(Vec<u8>, &'static str), ApiError> {
-    match format {
-        ReportFormat::Json => serde_json::to_vec_pretty(report)
-            .map(|bytes| (bytes, "application/json"))
-            .map_err(|e| ApiError::Internal(format!("writing the report: {e}"))),
-    }
+    let (format, media) = match format {
+        ReportFormat::Json => (cpsf_report::Format::Json, "application/json"),
+        ReportFormat::Html => (cpsf_report::Format::Html, "text/html; charset=utf-8"),
+        ReportFormat::Pdf => (cpsf_report::Format::Pdf, "application/pdf"),
+    };
+    cpsf_report::render(report, format, &cpsf_report::FontSource::Auto)
+        .map(|bytes| (bytes, media))
+        .map_err(|e| ApiError::Internal(format!("rendering the report: {e}")))
+}
+
+/// [`render_report`] on a blocking thread.
+pub async fn render_report_blocking(report: Report, format: ReportFormat) -> Result<(Vec<u8>, &'static str), ApiError> {
+    tokio::task::spawn_blocking(move || render_report(&report, format))
+        .await
+        .map_err(|e| ApiError::Internal(format!("rendering the report: {e}")))?
 }
 
 /// The report model of an assessment in `lang`.
@@ -918,7 +933,7 @@ pub struct ReportQuery {
     lang: Option<String>,
 }
 
-/// `GET /api/v1/assessments/{id}/report?format=json&lang=ja|en`.
+/// `GET /api/v1/assessments/{id}/report?format=json|html|pdf&lang=ja|en`.
 pub async fn report(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -931,7 +946,7 @@ pub async fn report(
     let loaded = load(&state, &principal, &id, Role::Viewer).await?;
     let catalog = catalog_of(state.catalogs(), &loaded.doc.catalog)?;
     let report = build_report(catalog, &loaded.doc, lang);
-    let (bytes, media) = render_report(&report, format)?;
+    let (bytes, media) = render_report_blocking(report, format).await?;
     Ok(([(header::CONTENT_TYPE, media)], bytes).into_response())
 }
 

@@ -154,7 +154,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("assess.gaps_total", "gaps in all; see the report for the full list", "件のギャップ（全件はレポートを参照）"),
     ("assess.no_gaps", "No gaps.", "ギャップはありません。"),
     ("assess.overdue", "overdue", "期限超過"),
-    ("assess.report_json", "Report (JSON)", "レポート (JSON)"),
+    ("assess.reports", "Report", "レポート"),
     ("assess.evaluate", "Evaluate automatic evidence", "自動エビデンスを評価"),
     (
         "assess.evaluated",

@@ -647,10 +647,12 @@ async fn render_assessment(
     // Actions.
     let _ = write!(
         body,
-        "<p><a href=\"/assessments/{id}/report?format=json&amp;lang={code}\">{report}</a></p>",
+        "<p>{reports}: <a href=\"/assessments/{id}/report?format=pdf&amp;lang={code}\">PDF</a> · \
+         <a href=\"/assessments/{id}/report?format=html&amp;lang={code}\">HTML</a> · \
+         <a href=\"/assessments/{id}/report?format=json&amp;lang={code}\">JSON</a></p>",
         id = enc(id),
         code = lang.code(),
-        report = lang.t("assess.report_json"),
+        reports = lang.t("assess.reports"),
     );
     if editable {
         let _ = write!(
@@ -928,7 +930,7 @@ async fn report_download(
         let loaded = assess_api::load(&state, &web.principal, &id, Role::Viewer).await?;
         let catalog = assess_api::catalog_of(state.catalogs(), &loaded.doc.catalog)?;
         let report = assess_api::build_report(catalog, &loaded.doc, lang);
-        assess_api::render_report(&report, format)
+        assess_api::render_report_blocking(report, format).await
     }
     .await;
     match result {

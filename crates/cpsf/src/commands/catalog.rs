@@ -38,9 +38,10 @@ pub fn catalog_dir(args: &CatalogDirArgs) -> Option<PathBuf> {
     if let Some(dir) = &args.catalog_dir {
         return Some(dir.clone());
     }
-    let data = std::env::var_os("CPSF_DATA_DIR").filter(|v| !v.is_empty()).map(PathBuf::from).or_else(|| {
-        crate::settings::database_path(None).ok().and_then(|p| p.parent().map(Path::to_path_buf))
-    })?;
+    let data = std::env::var_os("CPSF_DATA_DIR")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| crate::settings::database_path(None).ok().and_then(|p| p.parent().map(Path::to_path_buf)))?;
     Some(data.join("catalogs"))
 }
 
@@ -221,7 +222,8 @@ fn validate_files(args: CatalogValidateArgs, printer: &Printer) -> Result<Outcom
             checked += 1;
             match cpsf_catalog::load::read_file(path) {
                 Ok(c) => {
-                    problems.extend(validate::problems(&c, strictness).iter().map(|p| format!("{}: {p}", path.display())));
+                    problems
+                        .extend(validate::problems(&c, strictness).iter().map(|p| format!("{}: {p}", path.display())));
                     parsed.retain(|b| b.id != c.id);
                     given.push(c.id.clone());
                     parsed.push(c);
@@ -231,7 +233,9 @@ fn validate_files(args: CatalogValidateArgs, printer: &Printer) -> Result<Outcom
         }
         // Mappings may point at the shipped catalogs and at each other; only the given files' problems count.
         let refs: Vec<&Catalog> = parsed.iter().collect();
-        problems.extend(validate::set_problems(&refs).into_iter().filter(|p| given.contains(&p.catalog)).map(|p| p.to_string()));
+        problems.extend(
+            validate::set_problems(&refs).into_iter().filter(|p| given.contains(&p.catalog)).map(|p| p.to_string()),
+        );
     }
     for p in &problems {
         printer.error(p);
@@ -253,7 +257,9 @@ fn import(args: CatalogImportArgs, printer: &Printer) -> Result<Outcome> {
             Some("json") => ImportFormat::Oscal,
             Some("csv") => ImportFormat::Csv,
             Some("yaml" | "yml") => ImportFormat::Ciso,
-            _ => bail!("{}: cannot tell the format from the extension; pass --from oscal|csv|ciso", args.file.display()),
+            _ => {
+                bail!("{}: cannot tell the format from the extension; pass --from oscal|csv|ciso", args.file.display())
+            }
         },
     };
     let options = cpsf_catalog::import::ImportOptions { id: args.id.clone(), lang: lang(Some(args.lang)) };
@@ -280,7 +286,12 @@ fn import(args: CatalogImportArgs, printer: &Printer) -> Result<Outcome> {
             dir.join(format!("{}.yaml", catalog.id))
         }
     };
-    fs_err::write(&output, serde_norway::to_string(&catalog)?)?;
+    let yaml = serde_norway::to_string(&catalog)?;
+    // What is written must load again: the schema too, not only the structural rules.
+    if let Err(e) = cpsf_catalog::load::parse(&output.display().to_string(), &yaml) {
+        bail!("{origin}: the imported catalog would not load ({e}); nothing written");
+    }
+    fs_err::write(&output, yaml)?;
     printer.info(&format!(
         "imported `{}`: {} entries ({} assessable) → {}",
         catalog.id,

@@ -86,10 +86,11 @@ pub fn serve(args: ServeArgs, printer: &Printer) -> Result<Outcome> {
         },
     };
     let scheme = if options.tls.is_some() { "https" } else { "http" };
+    let catalogs = crate::commands::catalog::load_set(&args.catalogs, printer);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("starting the runtime")?;
     let store = Arc::new(store);
     runtime
-        .block_on(cpsf_server::serve::run(store, options, |address| {
+        .block_on(cpsf_server::serve::run_with_catalogs(store, options, catalogs, |address| {
             // The one line on stdout: scripts read the address from it (useful with port 0).
             println!("cpsf serve: listening on {scheme}://{address} (store: {name})");
         }))

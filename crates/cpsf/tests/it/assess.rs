@@ -26,7 +26,8 @@ fn json(out: &Output) -> serde_json::Value {
 /// The automatic result of `entry`'s check `check` in `cpsf assess show --format json`.
 fn automatic(file: &Path, entry: &str, check: &str) -> String {
     let report = json(&ok(cpsf().args(["assess", "show", "--format", "json"]).arg(file).output().unwrap()));
-    let line = report["entries"].as_array().unwrap().iter().find(|e| e["id"] == entry).expect("entry in report").clone();
+    let line =
+        report["entries"].as_array().unwrap().iter().find(|e| e["id"] == entry).expect("entry in report").clone();
     line["automatic"]
         .as_array()
         .unwrap()
@@ -53,7 +54,11 @@ fn from_init_to_pdf_with_automatic_evidence() {
         .unwrap());
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("catalog: meti-sbom-2.0") && text.contains("status: not-assessed"), "{text}");
-    let again = cpsf().args(["assess", "init", "--catalog", "meti-sbom-2.0", "--scope", "panel", "-o"]).arg(&file).output().unwrap();
+    let again = cpsf()
+        .args(["assess", "init", "--catalog", "meti-sbom-2.0", "--scope", "panel", "-o"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(again.status.code(), Some(2), "an existing file is not overwritten");
 
     // The entry that checks NTIA quality, and one without checks, from the catalog itself.
@@ -66,9 +71,9 @@ fn from_init_to_pdf_with_automatic_evidence() {
         .iter()
         .find(|e| {
             assessable(e)
-                && e["checks"].as_array().is_some_and(|c| {
-                    c.iter().any(|k| k["check"] == "sbom-quality" && k["params"]["profile"] == "ntia")
-                })
+                && e["checks"]
+                    .as_array()
+                    .is_some_and(|c| c.iter().any(|k| k["check"] == "sbom-quality" && k["params"]["profile"] == "ntia"))
         })
         .expect("an entry checks NTIA quality")["id"]
         .as_str()
@@ -102,7 +107,8 @@ fn from_init_to_pdf_with_automatic_evidence() {
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(bad[0].trim_start_matches('-')), "{bad:?}: {stderr}");
     }
-    let out = cpsf().args(["assess", "set"]).arg(&file).args(["NO-SUCH-ENTRY", "--status", "implemented"]).output().unwrap();
+    let out =
+        cpsf().args(["assess", "set"]).arg(&file).args(["NO-SUCH-ENTRY", "--status", "implemented"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("has no entry `NO-SUCH-ENTRY`"));
     assert_eq!(std::fs::read(&file).unwrap(), before, "failed edits leave the file as it was");
@@ -148,7 +154,12 @@ fn from_init_to_pdf_with_automatic_evidence() {
     let oscal = json(&ok(cpsf().args(["assess", "report", "--format", "oscal"]).arg(&file).output().unwrap()));
     assert!(oscal["assessment-results"]["results"].is_array(), "{oscal}");
     let pdf = dir.join("report.pdf");
-    let out = cpsf().args(["assess", "report", "--format", "pdf", "--lang", "ja", "-o"]).arg(&pdf).arg(&file).output().unwrap();
+    let out = cpsf()
+        .args(["assess", "report", "--format", "pdf", "--lang", "ja", "-o"])
+        .arg(&pdf)
+        .arg(&file)
+        .output()
+        .unwrap();
     if !out.status.success() && String::from_utf8_lossy(&out.stderr).contains("font") {
         eprintln!("SKIPPED: PDF report: no Japanese font here ({})", String::from_utf8_lossy(&out.stderr).trim());
         return;
@@ -166,7 +177,12 @@ fn from_init_to_pdf_with_automatic_evidence() {
         assert!(text.contains(needle), "the PDF's text has `{needle}`:\n{text}");
     }
     let png = dir.join("page");
-    ok(std::process::Command::new("pdftoppm").args(["-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile"]).arg(&pdf).arg(&png).output().unwrap());
+    ok(std::process::Command::new("pdftoppm")
+        .args(["-png", "-r", "40", "-f", "1", "-l", "1", "-singlefile"])
+        .arg(&pdf)
+        .arg(&png)
+        .output()
+        .unwrap());
     let size = std::fs::metadata(dir.join("page.png")).map(|m| m.len()).unwrap_or(0);
     assert!(size > 3000, "page 1 renders to a non-trivial PNG ({size} bytes)");
     let _ = std::fs::remove_dir_all(&dir);

@@ -21,7 +21,15 @@ fn list_show_and_validate_the_shipped_catalogs() {
     assert_eq!(code, 0);
     let list: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let ids: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
-    for id in ["meti-cmg-3.0", "meti-cpsf-1.0", "meti-factory-1.0", "meti-iot-ssf-1.0", "meti-sbom-2.0", "meti-oss-2021", "nist-csf-2.0"] {
+    for id in [
+        "meti-cmg-3.0",
+        "meti-cpsf-1.0",
+        "meti-factory-1.0",
+        "meti-iot-ssf-1.0",
+        "meti-sbom-2.0",
+        "meti-oss-2021",
+        "nist-csf-2.0",
+    ] {
         assert!(ids.contains(&id), "{id} in {ids:?}");
     }
     let (code, tree, _) = run(&["catalog", "show", "meti-cpsf-1.0", "--lang", "en"]);
@@ -62,8 +70,17 @@ fn oscal_export_imports_back_as_an_organization_catalog() {
     let dir = scratch("catalog-oscal");
     let oscal = dir.join("cpsf.oscal.json");
     let catalogs = dir.join("catalogs");
-    let (code, _, stderr) =
-        run(&["catalog", "export", "meti-cpsf-1.0", "--format", "oscal", "--lang", "en", "-o", oscal.to_str().unwrap()]);
+    let (code, _, stderr) = run(&[
+        "catalog",
+        "export",
+        "meti-cpsf-1.0",
+        "--format",
+        "oscal",
+        "--lang",
+        "en",
+        "-o",
+        oscal.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stderr}");
     let doc: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&oscal).unwrap()).unwrap();
     assert!(doc["catalog"]["groups"].is_array(), "OSCAL catalog with groups");
