@@ -118,6 +118,8 @@ pub fn problems(catalog: &Catalog, strictness: Strictness) -> Vec<Problem> {
     for (i, entry) in catalog.entries.iter().enumerate() {
         if entry.id.trim().is_empty() {
             push(None, &format!("entries[{i}].id"), "an entry id must not be empty".into());
+        } else if !label_id(&entry.id) {
+            push(Some(&entry.id), "id", "an id has no `:`, no line breaks and no spaces at either end".into());
         } else if ids.insert(entry.id.as_str(), i).is_some() {
             push(Some(&entry.id), "id", "this id appears more than once".into());
         }
@@ -158,7 +160,7 @@ pub fn problems(catalog: &Catalog, strictness: Strictness) -> Vec<Problem> {
             push(id, "provenance.note", "an unverified entry needs a note saying what to check".into());
         }
         for mapping in &entry.mappings {
-            if mapping.target_parts().is_none() {
+            if !mapping.target_parts().is_some_and(|(c, e)| valid_catalog_id(c) && label_id(e)) {
                 push(id, "mappings.target", format!("expected `<catalog id>:<entry id>`, found `{}`", mapping.target));
             }
         }
@@ -243,6 +245,14 @@ pub fn set_problems(catalogs: &[&Catalog]) -> Vec<Problem> {
         }
     }
     out
+}
+
+/// The schema's id rule: no `:`, no line breaks, no white space at either end.
+fn label_id(id: &str) -> bool {
+    !id.is_empty()
+        && !id.contains([':', '\n', '\r'])
+        && !id.starts_with(char::is_whitespace)
+        && !id.ends_with(char::is_whitespace)
 }
 
 /// `^[A-Za-z0-9][A-Za-z0-9._-]*$`: the ids cpsf's own catalogs use (imports may carry any label without spaces

@@ -269,8 +269,52 @@ fn unknown_publisher(lang: Lang, origin: &str) -> Text {
     }
 }
 
-/// Clear parents that name no entry and break parent loops, with a warning for each.
-fn repair(entries: &mut [Entry], warnings: &mut Vec<String>) {
+/// An id as a catalog may carry it: trimmed, a line break made a space and `:` (which separates catalog and entry
+/// in mapping targets) made `-`.
+pub(crate) fn clean_label(raw: &str) -> String {
+    raw.trim()
+        .chars()
+        .map(|c| match c {
+            ':' => '-',
+            '\r' | '\n' => ' ',
+            c => c,
+        })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// Make ids fit the format (see [`clean_label`]; parents follow), clear parents that name no entry and break
+/// parent loops, with a warning for each.
+fn repair(entries: &mut Vec<Entry>, warnings: &mut Vec<String>) {
+    for entry in entries.iter_mut() {
+        let clean = clean_label(&entry.id);
+        if clean != entry.id {
+            warnings
+                .push(format!("entry `{}`: id written as `{clean}` (no `:`, line breaks or outer spaces)", entry.id));
+            entry.id = clean;
+        }
+        if let Some(parent) = &entry.parent {
+            entry.parent = Some(clean_label(parent)).filter(|p| !p.is_empty());
+        }
+        let id = entry.id.clone();
+        entry.mappings.retain_mut(|m| {
+            let Some((catalog, target)) = m.target.split_once(':') else { return false };
+            let clean = clean_label(target);
+            if clean.is_empty() || !crate::validate::valid_catalog_id(catalog) {
+                warnings.push(format!("entry `{id}`: mapping `{}` skipped (expected `catalog:entry`)", m.target));
+                return false;
+            }
+            m.target = format!("{catalog}:{clean}");
+            true
+        });
+    }
+    entries.retain(|e| {
+        if e.id.is_empty() {
+            warnings.push("an entry whose id is only spaces or line breaks was skipped".to_string());
+        }
+        !e.id.is_empty()
+    });
     let ids: HashSet<String> = entries.iter().map(|e| e.id.clone()).collect();
     for entry in entries.iter_mut() {
         if let Some(parent) = &entry.parent
