@@ -750,13 +750,18 @@ fn scores(flow: &mut Flow<'_>, report: &Report) {
             .collect();
         flow.table(&columns, &rows);
     }
+    // A chart's heading stays on the chart's page.
+    let radar = chart::radar(&report.radar, f64::from(CONTENT_W / 1.6).min(290.0));
+    flow.ensure(radar.as_ref().map_or(0.0, |r| r.height as f32) + 40.0);
     flow.heading(t(lang, "radar"), 2, None);
-    match chart::radar(&report.radar, f64::from(CONTENT_W / 1.6).min(290.0)) {
+    match radar {
         Some(radar) => flow.radar(&radar),
         None => flow.paragraph(&Cell::new(text::extra(lang, "radar_too_few"), style(BODY, MUTED, false))),
     }
+    let trend = chart::trend(&report.trend, f64::from(CONTENT_W), 150.0);
+    flow.ensure(trend.height as f32 + 40.0);
     flow.heading(t(lang, "trend"), 2, None);
-    flow.trend(&chart::trend(&report.trend, f64::from(CONTENT_W), 150.0));
+    flow.trend(&trend);
     if !report.trend.iter().any(|p| p.overall.is_some()) {
         flow.paragraph(&Cell::new(text::extra(lang, "trend_none"), style(BODY, MUTED, false)));
     }
