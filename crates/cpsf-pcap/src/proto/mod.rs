@@ -1,0 +1,55 @@
+//! Protocol identity decoders, one module per protocol. Each knows how to find its messages (ports or EtherType)
+//! and, for TCP, how long a message is in a byte stream (so the reassembler hands over whole messages), and
+//! turns a message into [`Observation`](crate::model::Observation)s. Decoders never panic on any input: a
+//! message they recognise but cannot read is counted as malformed and skipped.
+
+use crate::model::{PacketMeta, Side, Sink};
+
+/// How much of a TCP stream's buffered bytes the next message takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Framing {
+    /// Not enough bytes yet to tell; wait for more.
+    NeedMore,
+    /// The next message is this many bytes (at least 1).
+    Message(usize),
+    /// The bytes do not start a message of this protocol: the stream is abandoned for it.
+    NotThisProtocol,
+}
+
+/// A protocol carried over TCP: a well-known port, message framing in the stream, and decoding of one message.
+pub struct TcpProtocol {
+    pub name: &'static str,
+    pub ports: &'static [u16],
+    pub framing: fn(&[u8]) -> Framing,
+    /// `side` says whether the sender is the client (towards the well-known port) or the server.
+    pub decode: fn(&PacketMeta, Side, &[u8], &mut Sink),
+}
+
+/// A protocol carried in UDP datagrams.
+pub struct UdpProtocol {
+    pub name: &'static str,
+    pub ports: &'static [u16],
+    pub decode: fn(&PacketMeta, Side, &[u8], &mut Sink),
+}
+
+/// A layer-2 protocol by EtherType.
+pub struct EtherProtocol {
+    pub name: &'static str,
+    pub ethertype: u16,
+    pub decode: fn(&PacketMeta, &[u8], &mut Sink),
+}
+
+/// The TCP protocols discovery decodes.
+pub fn tcp() -> &'static [TcpProtocol] {
+    &[]
+}
+
+/// The UDP protocols discovery decodes.
+pub fn udp() -> &'static [UdpProtocol] {
+    &[]
+}
+
+/// The layer-2 protocols discovery decodes.
+pub fn ether() -> &'static [EtherProtocol] {
+    &[]
+}
