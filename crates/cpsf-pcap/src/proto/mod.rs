@@ -5,6 +5,16 @@
 
 use crate::model::{PacketMeta, Side, Sink};
 
+mod ber;
+pub mod dnp3;
+pub mod goose;
+pub mod hartip;
+pub mod iec104;
+pub mod mqtt;
+pub mod opcua;
+pub mod snmp;
+mod tls_hello;
+
 /// How much of a TCP stream's buffered bytes the next message takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Framing {
@@ -41,15 +51,25 @@ pub struct EtherProtocol {
 
 /// The TCP protocols discovery decodes.
 pub fn tcp() -> &'static [TcpProtocol] {
-    &[]
+    &[
+        TcpProtocol { name: opcua::NAME, ports: opcua::PORTS, framing: opcua::framing, decode: opcua::decode },
+        TcpProtocol { name: dnp3::NAME, ports: dnp3::PORTS, framing: dnp3::framing, decode: dnp3::decode },
+        TcpProtocol { name: iec104::NAME, ports: iec104::PORTS, framing: iec104::framing, decode: iec104::decode },
+        TcpProtocol { name: mqtt::NAME, ports: mqtt::PORTS, framing: mqtt::framing, decode: mqtt::decode },
+        TcpProtocol { name: hartip::NAME, ports: hartip::PORTS, framing: hartip::framing, decode: hartip::decode },
+    ]
 }
 
 /// The UDP protocols discovery decodes.
 pub fn udp() -> &'static [UdpProtocol] {
-    &[]
+    &[
+        UdpProtocol { name: dnp3::NAME, ports: dnp3::PORTS, decode: dnp3::decode },
+        UdpProtocol { name: snmp::NAME, ports: snmp::PORTS, decode: snmp::decode },
+        UdpProtocol { name: hartip::NAME, ports: hartip::PORTS, decode: hartip::decode },
+    ]
 }
 
 /// The layer-2 protocols discovery decodes.
 pub fn ether() -> &'static [EtherProtocol] {
-    &[]
+    &[EtherProtocol { name: goose::NAME, ethertype: goose::ETHERTYPE, decode: goose::decode }]
 }
