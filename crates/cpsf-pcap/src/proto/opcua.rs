@@ -182,12 +182,24 @@ fn request_url(r: &mut Reader, out: &mut Found) -> Option<()> {
     Some(())
 }
 
+/// An array of EndpointDescription; the certificates are stated after the endpoints.
 fn endpoints(r: &mut Reader, out: &mut Found) -> Option<()> {
     let n = r.array_len()?;
+    let mut certs = Vec::new();
+    let mut read = Some(());
     for _ in 0..n {
-        endpoint(r, &mut out.sender)?;
+        match endpoint(r, &mut out.sender) {
+            Some(cert) => certs.push(cert),
+            None => {
+                read = None;
+                break;
+            }
+        }
     }
-    Some(())
+    for cert in certs {
+        certificate(&mut out.sender, cert);
+    }
+    read
 }
 
 /// FindServers answers with application descriptions. A discovery server lists other servers too, so only a
@@ -226,8 +238,9 @@ fn create_session_response(r: &mut Reader, out: &mut Found) -> Option<()> {
     r.skip(8)?; // revised session timeout (Double)
     r.byte_string()?; // server nonce
     let cert = r.byte_string()?;
+    let read = endpoints(r, out);
     certificate(&mut out.sender, cert);
-    endpoints(r, out)
+    read
 }
 
 fn certificate(fields: &mut Vec<(Field, String)>, cert: Option<&[u8]>) {
@@ -238,7 +251,8 @@ fn certificate(fields: &mut Vec<(Field, String)>, cert: Option<&[u8]>) {
 
 /// EndpointDescription: URL, the server's application description, certificate, security mode and policy,
 /// user token policies, transport profile, security level.
-fn endpoint(r: &mut Reader, fields: &mut Vec<(Field, String)>) -> Option<()> {
+/// Returns the server certificate.
+fn endpoint<'a>(r: &mut Reader<'a>, fields: &mut Vec<(Field, String)>) -> Option<Option<&'a [u8]>> {
     let url = r.string()?;
     application(r, fields)?;
     let cert = r.byte_string()?;
@@ -259,7 +273,6 @@ fn endpoint(r: &mut Reader, fields: &mut Vec<(Field, String)>) -> Option<()> {
         policy.as_deref().unwrap_or("(none)")
     );
     push(fields, Field::Status, status);
-    certificate(fields, cert);
     let tokens = r.array_len()?;
     for _ in 0..tokens {
         r.string()?; // policy id
@@ -270,7 +283,7 @@ fn endpoint(r: &mut Reader, fields: &mut Vec<(Field, String)>) -> Option<()> {
     }
     r.string()?; // transport profile
     r.u8()?; // security level
-    Some(())
+    Some(cert)
 }
 
 /// ApplicationDescription; returns its application type.
