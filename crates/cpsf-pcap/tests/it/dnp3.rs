@@ -77,12 +77,7 @@ fn check(rel: &str, want_summary: &[&str], want_malformed: u64, want_link_frames
 #[test]
 fn read_request() {
     // Frame 6 is one stray byte (0x00) from the outstation: counted, not a frame.
-    check(
-        "dnp3/DNP3-Read.pcap",
-        &["127.0.0.1 dnp3 master 4 x1", "127.0.0.1 dnp3 outstation 3 x1"],
-        1,
-        1,
-    );
+    check("dnp3/DNP3-Read.pcap", &["127.0.0.1 dnp3 master 4 x1", "127.0.0.1 dnp3 outstation 3 x1"], 1, 1);
 }
 
 #[test]

@@ -131,7 +131,7 @@ fn pcapng(data: &[u8]) -> Vec<Raw> {
                     {
                         per_sec = if v & 0x80 == 0 { 10u64.pow(u32::from(v)) } else { 1u64 << (v & 0x7f) };
                     }
-                    o += 4 + (usize::from(olen) + 3) / 4 * 4;
+                    o += 4 + usize::from(olen).div_ceil(4) * 4;
                 }
                 links.push((link, per_sec));
             }
@@ -493,12 +493,26 @@ impl PcapOut {
         self.bytes.extend(frame);
     }
 
-    /// Writes the capture to a fresh file in the temporary folder.
-    pub fn write(&self, name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("cpsf-pcap-it-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let path = dir.join(name);
+    /// Writes the capture to a file in the temporary folder, removed when the result is dropped.
+    pub fn write(&self, name: &str) -> TempFile {
+        let path = std::env::temp_dir().join(format!("cpsf-pcap-it-{}-{name}", std::process::id()));
         std::fs::write(&path, &self.bytes).expect("write capture");
-        path
+        TempFile(path)
+    }
+}
+
+/// A file that is removed when dropped.
+pub struct TempFile(PathBuf);
+
+impl std::ops::Deref for TempFile {
+    type Target = Path;
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
 }

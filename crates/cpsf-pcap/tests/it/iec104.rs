@@ -58,11 +58,7 @@ fn test_dissect_iec104() {
             for o in &here {
                 let role = o.fields.iter().find(|(f, _)| *f == Field::Role).map(|(_, v)| v.as_str());
                 let ip = o.device.ip.map(|i| i.to_string()).unwrap_or_default();
-                assert_eq!(
-                    role == Some("iec104 controlled station"),
-                    ip == *server,
-                    "frame {frame}: {ip} as {role:?}"
-                );
+                assert_eq!(role == Some("iec104 controlled station"), ip == *server, "frame {frame}: {ip} as {role:?}");
             }
             assert!(!here.is_empty(), "frame {frame}: tshark shows {types:?} {utypes:?}");
         }
