@@ -493,16 +493,21 @@ impl PcapOut {
         self.bytes.extend(frame);
     }
 
-    /// Writes the capture to a file in the temporary folder, removed when the result is dropped.
+    /// Writes the capture to a file in the temporary folder, removed when the result is dropped; with
+    /// `CPSF_PCAP_KEEP=DIR` it is written to `DIR/NAME` and kept (to look at it with tshark).
     pub fn write(&self, name: &str) -> TempFile {
-        let path = std::env::temp_dir().join(format!("cpsf-pcap-it-{}-{name}", std::process::id()));
+        let keep = std::env::var_os("CPSF_PCAP_KEEP").map(PathBuf::from);
+        let path = match &keep {
+            Some(dir) => dir.join(name),
+            None => std::env::temp_dir().join(format!("cpsf-pcap-it-{}-{name}", std::process::id())),
+        };
         std::fs::write(&path, &self.bytes).expect("write capture");
-        TempFile(path)
+        TempFile(path, keep.is_some())
     }
 }
 
-/// A file that is removed when dropped.
-pub struct TempFile(PathBuf);
+/// A file that is removed when dropped (unless kept).
+pub struct TempFile(PathBuf, bool);
 
 impl std::ops::Deref for TempFile {
     type Target = Path;
@@ -513,6 +518,8 @@ impl std::ops::Deref for TempFile {
 
 impl Drop for TempFile {
     fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
+        if !self.1 {
+            let _ = std::fs::remove_file(&self.0);
+        }
     }
 }

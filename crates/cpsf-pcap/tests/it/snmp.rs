@@ -99,7 +99,7 @@ fn agents_and_managers() {
         &path,
         &[],
         "snmp",
-        &["snmp.version", "snmp.name", "snmp.value.octets", "snmp.value.oid", "snmp.agent_addr"],
+        &["snmp.version", "snmp.name", "snmp.value.octets", "snmp.value.oid", "snmp.agent_addr", "snmp.msgVersion"],
     );
     assert_eq!(rows.len(), 5);
     for (frame, row) in &rows {
@@ -134,10 +134,11 @@ fn agents_and_managers() {
             v
         };
         assert_eq!(sorted(ours), sorted(theirs), "frame {frame}");
-        let version = match col(0).concat().as_str() {
-            "0" => "protocol SNMPv1",
-            "1" => "protocol SNMPv2c",
-            _ => "protocol SNMPv3",
+        let version = match (col(0).concat().as_str(), col(5).concat().as_str()) {
+            ("0", _) => "protocol SNMPv1",
+            ("1", _) => "protocol SNMPv2c",
+            ("", "3") => "protocol SNMPv3",
+            other => panic!("frame {frame}: version {other:?}"),
         };
         assert!(values(obs, Field::Status).get(frame).is_some_and(|s| s == &[version.to_string()]), "frame {frame}");
     }
