@@ -259,12 +259,12 @@ pub struct Run {
     pub messages: usize,
 }
 
-/// Runs a TCP protocol over a capture: each direction's bytes are put in sequence order (retransmitted bytes
-/// dropped, a gap restarts the stream), cut by the protocol's framing, and each message decoded with the
-/// metadata of the frame that completed it (as Wireshark reports a reassembled message).
-pub fn run_tcp(frames: &[Frame], proto: &TcpProtocol) -> Run {
+/// The messages of a TCP protocol in a capture: each direction's bytes are put in sequence order
+/// (retransmitted bytes dropped, a gap restarts the stream) and cut by the protocol's framing; each message
+/// comes with the metadata of the frame that completed it (as Wireshark reports a reassembled message).
+pub fn tcp_messages(frames: &[Frame], proto: &TcpProtocol) -> Vec<(PacketMeta, Side, Vec<u8>)> {
     let mut streams: HashMap<(Option<IpAddr>, u16, Option<IpAddr>, u16), Direction> = HashMap::new();
-    let mut run = Run { sink: Sink::default(), messages: 0 };
+    let mut out = Vec::new();
     for f in frames {
         let Kind::Tcp { seq, syn, payload } = &f.kind else { continue };
         let Some(side) = side(proto.ports, &f.meta) else { continue };
@@ -301,15 +301,24 @@ pub fn run_tcp(frames: &[Frame], proto: &TcpProtocol) -> Run {
                     break;
                 }
                 Framing::Message(n) => {
+                    assert!(n > 0, "{}: framing took no bytes", proto.name);
                     if n > d.buf.len() {
                         break;
                     }
-                    let msg: Vec<u8> = d.buf.drain(..n).collect();
-                    run.messages += 1;
-                    (proto.decode)(m, side, &msg, &mut run.sink);
+                    out.push((*m, side, d.buf.drain(..n).collect()));
                 }
             }
         }
+    }
+    out
+}
+
+/// Runs a TCP protocol's decoder over the messages [`tcp_messages`] finds.
+pub fn run_tcp(frames: &[Frame], proto: &TcpProtocol) -> Run {
+    let mut run = Run { sink: Sink::default(), messages: 0 };
+    for (meta, side, msg) in tcp_messages(frames, proto) {
+        run.messages += 1;
+        (proto.decode)(&meta, side, &msg, &mut run.sink);
     }
     run
 }

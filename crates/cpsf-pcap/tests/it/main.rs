@@ -8,5 +8,6 @@ mod goose;
 mod hartip;
 mod iec104;
 mod mqtt;
+mod noise2;
 mod opcua;
 mod snmp;
