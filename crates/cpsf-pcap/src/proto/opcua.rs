@@ -107,7 +107,7 @@ pub fn decode(meta: &PacketMeta, _side: Side, msg: &[u8], sink: &mut Sink) {
         }
         b"OPN" if matches!(chunk, b'F' | b'C') => {
             // The asymmetric header: secure channel id, security policy URI, sender certificate, receiver
-            // thumbprint. Only an unsecured channel's body is read (OPN carries no identity of its own).
+            // thumbprint. Its body (OpenSecureChannel) names no application, so only the header is checked.
             let policy = r.skip(4).and_then(|()| r.string());
             if policy.is_none() {
                 sink.malformed(NAME);
