@@ -27,6 +27,11 @@ if [[ "$(id -u)" -eq 0 ]] && { ! command -v pdftotext >/dev/null || ! fc-list :l
   (apt-get update -qq >/dev/null && apt-get install -y -qq fonts-ipafont-gothic poppler-utils >/dev/null) ||
     echo "could not install fonts-ipafont-gothic/poppler-utils: the PDF tests will say SKIPPED" >&2
 fi
+# Capture tests compare what `cpsf pcap discover` reads with tshark; ieee-data gives the MAC vendor registry.
+if [[ "$(id -u)" -eq 0 ]] && { ! command -v tshark >/dev/null || [[ ! -f /usr/share/ieee-data/oui.csv ]]; }; then
+  (apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tshark ieee-data >/dev/null) ||
+    echo "could not install tshark/ieee-data: the capture comparisons will say SKIPPED" >&2
+fi
 (cd crates/cpsf-server/e2e && npm ci --no-audit --no-fund --silent >/dev/null) ||
   echo "could not install playwright-core: the web UI test will say SKIPPED" >&2
 
