@@ -444,6 +444,8 @@ pub enum ReportFormat {
     Json,
     Html,
     Pdf,
+    /// OSCAL assessment-results JSON.
+    Oscal,
 }
 
 impl ReportFormat {
@@ -452,23 +454,41 @@ impl ReportFormat {
             "" | "json" => Ok(ReportFormat::Json),
             "html" => Ok(ReportFormat::Html),
             "pdf" => Ok(ReportFormat::Pdf),
-            other => Err(ApiError::BadRequest(format!("format: expected json, html or pdf, found `{other}`"))),
+            "oscal" => Ok(ReportFormat::Oscal),
+            other => Err(ApiError::BadRequest(format!("format: expected json, html, pdf or oscal, found `{other}`"))),
         }
     }
 }
 
 /// Render a report: the bytes and their media type. PDF layout takes a fraction of a second, so handlers call
-/// [`render_report_blocking`]. The PDF's font is the one `cpsf_report::find_font` finds (`CPSF_REPORT_FONT` or a
-/// Japanese system font); without one the error says how to install it.
+/// [`render_assessment`]. The PDF's font is the one `cpsf_report::find_font` finds (`CPSF_REPORT_FONT` or a
+/// Japanese system font); without one the error says how to install it. OSCAL is written from the assessment
+/// itself (see [`render_assessment`]), not from the report model.
 pub fn render_report(report: &Report, format: ReportFormat) -> Result<(Vec<u8>, &'static str), ApiError> {
     let (format, media) = match format {
-        ReportFormat::Json => (cpsf_report::Format::Json, "application/json"),
+        ReportFormat::Json | ReportFormat::Oscal => (cpsf_report::Format::Json, "application/json"),
         ReportFormat::Html => (cpsf_report::Format::Html, "text/html; charset=utf-8"),
         ReportFormat::Pdf => (cpsf_report::Format::Pdf, "application/pdf"),
     };
     cpsf_report::render(report, format, &cpsf_report::FontSource::Auto)
         .map(|bytes| (bytes, media))
         .map_err(|e| ApiError::Internal(format!("rendering the report: {e}")))
+}
+
+/// An assessment's report in `format` and `lang`, rendered on a blocking thread.
+pub async fn render_assessment(
+    catalog: &Catalog,
+    doc: &Assessment,
+    lang: Lang,
+    format: ReportFormat,
+) -> Result<(Vec<u8>, &'static str), ApiError> {
+    if format == ReportFormat::Oscal {
+        let generated = cpsf_assess::rfc3339(OffsetDateTime::now_utc());
+        let value = cpsf_assess::oscal::assessment_results(catalog, doc, lang.into(), &generated);
+        let bytes = serde_json::to_vec_pretty(&value).map_err(|e| ApiError::Internal(format!("writing OSCAL: {e}")))?;
+        return Ok((bytes, "application/json"));
+    }
+    render_report_blocking(build_report(catalog, doc, lang), format).await
 }
 
 /// [`render_report`] on a blocking thread.
@@ -933,7 +953,7 @@ pub struct ReportQuery {
     lang: Option<String>,
 }
 
-/// `GET /api/v1/assessments/{id}/report?format=json|html|pdf&lang=ja|en`.
+/// `GET /api/v1/assessments/{id}/report?format=json|html|pdf|oscal&lang=ja|en`.
 pub async fn report(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -945,8 +965,7 @@ pub async fn report(
     let lang = request_lang(&headers, q.lang.as_deref())?;
     let loaded = load(&state, &principal, &id, Role::Viewer).await?;
     let catalog = catalog_of(state.catalogs(), &loaded.doc.catalog)?;
-    let report = build_report(catalog, &loaded.doc, lang);
-    let (bytes, media) = render_report_blocking(report, format).await?;
+    let (bytes, media) = render_assessment(catalog, &loaded.doc, lang, format).await?;
     Ok(([(header::CONTENT_TYPE, media)], bytes).into_response())
 }
 

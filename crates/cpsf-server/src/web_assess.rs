@@ -649,7 +649,8 @@ async fn render_assessment(
         body,
         "<p>{reports}: <a href=\"/assessments/{id}/report?format=pdf&amp;lang={code}\">PDF</a> · \
          <a href=\"/assessments/{id}/report?format=html&amp;lang={code}\">HTML</a> · \
-         <a href=\"/assessments/{id}/report?format=json&amp;lang={code}\">JSON</a></p>",
+         <a href=\"/assessments/{id}/report?format=json&amp;lang={code}\">JSON</a> · \
+         <a href=\"/assessments/{id}/report?format=oscal&amp;lang={code}\">OSCAL</a></p>",
         id = enc(id),
         code = lang.code(),
         reports = lang.t("assess.reports"),
@@ -929,8 +930,7 @@ async fn report_download(
         let format = assess_api::ReportFormat::parse(q.format.as_deref().unwrap_or("json"))?;
         let loaded = assess_api::load(&state, &web.principal, &id, Role::Viewer).await?;
         let catalog = assess_api::catalog_of(state.catalogs(), &loaded.doc.catalog)?;
-        let report = assess_api::build_report(catalog, &loaded.doc, lang);
-        assess_api::render_report_blocking(report, format).await
+        assess_api::render_assessment(catalog, &loaded.doc, lang, format).await
     }
     .await;
     match result {

@@ -275,11 +275,16 @@ async fn entries_are_edited_and_bad_values_store_nothing() {
         assert_eq!(headers[axum::http::header::CONTENT_TYPE], "application/pdf");
         assert!(pdf.starts_with(b"%PDF-"));
     }
+    let (status, oscal) =
+        call(&s.app, Method::GET, &format!("/api/v1/assessments/{id}/report?format=oscal"), Some(&s.viewer), None, "")
+            .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(oscal["assessment-results"]["results"][0]["findings"].is_array(), "{oscal}");
     let (status, body) =
         call(&s.app, Method::GET, &format!("/api/v1/assessments/{id}/report?format=docx"), Some(&s.viewer), None, "")
             .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body["message"].as_str().unwrap().contains("format: expected json, html or pdf"), "{body}");
+    assert!(body["message"].as_str().unwrap().contains("format: expected json, html, pdf or oscal"), "{body}");
 }
 
 /// GET with a token; status, headers and raw body.
