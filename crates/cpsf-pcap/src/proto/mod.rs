@@ -5,6 +5,16 @@
 
 use crate::model::{PacketMeta, Side, Sink};
 
+pub mod arp;
+pub mod bacnet;
+pub mod dhcp;
+pub mod enip;
+pub mod lldp;
+pub mod modbus;
+mod octets;
+pub mod pndcp;
+pub mod s7comm;
+
 /// How much of a TCP stream's buffered bytes the next message takes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Framing {
@@ -41,15 +51,28 @@ pub struct EtherProtocol {
 
 /// The TCP protocols discovery decodes.
 pub fn tcp() -> &'static [TcpProtocol] {
-    &[]
+    &[
+        TcpProtocol { name: modbus::NAME, ports: &[502], framing: modbus::framing, decode: modbus::decode },
+        TcpProtocol { name: enip::NAME, ports: &[44818], framing: enip::framing, decode: enip::decode },
+        TcpProtocol { name: s7comm::NAME, ports: &[102], framing: s7comm::framing, decode: s7comm::decode },
+    ]
 }
 
 /// The UDP protocols discovery decodes.
 pub fn udp() -> &'static [UdpProtocol] {
-    &[]
+    &[
+        UdpProtocol { name: enip::NAME, ports: &[44818], decode: enip::decode },
+        UdpProtocol { name: enip::IO_NAME, ports: &[2222], decode: enip::decode_io },
+        UdpProtocol { name: bacnet::NAME, ports: &[47808], decode: bacnet::decode },
+        UdpProtocol { name: dhcp::NAME, ports: &[67, 68], decode: dhcp::decode },
+    ]
 }
 
 /// The layer-2 protocols discovery decodes.
 pub fn ether() -> &'static [EtherProtocol] {
-    &[]
+    &[
+        EtherProtocol { name: pndcp::NAME, ethertype: 0x8892, decode: pndcp::decode },
+        EtherProtocol { name: lldp::NAME, ethertype: 0x88cc, decode: lldp::decode },
+        EtherProtocol { name: arp::NAME, ethertype: 0x0806, decode: arp::decode },
+    ]
 }
