@@ -35,7 +35,7 @@ fn datagram(meta: &PacketMeta, msg: &[u8], sink: &mut Sink) -> Option<()> {
             let _port = o.u16be()?;
             device = DeviceKey { ip: Some(IpAddr::V4(Ipv4Addr::from(ip))), mac: None };
         }
-        0x09 | 0x0A | 0x0B => {}
+        0x09..=0x0B => {}
         // Result, broadcast distribution table and foreign device management: no NPDU.
         _ => return Some(()),
     }

@@ -3,6 +3,7 @@
 
 mod arp;
 mod bacnet;
+mod decoders_all_captures;
 mod dhcp;
 mod enip;
 mod frames;
