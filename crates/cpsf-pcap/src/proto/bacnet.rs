@@ -251,7 +251,7 @@ fn char_string(bytes: &[u8]) -> String {
     match set {
         // UCS-2, big-endian.
         4 => {
-            let units = body.chunks_exact(2).map(|c| u16::from_be_bytes([c[0], c[1]]));
+            let units = body.chunks_exact(2).filter_map(|c| c.try_into().ok()).map(u16::from_be_bytes);
             let s: String = char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect();
             s.trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_string()
         }
@@ -259,7 +259,8 @@ fn char_string(bytes: &[u8]) -> String {
         3 => {
             let s: String = body
                 .chunks_exact(4)
-                .map(|c| char::from_u32(u32::from_be_bytes([c[0], c[1], c[2], c[3]])).unwrap_or('\u{FFFD}'))
+                .filter_map(|c| c.try_into().ok())
+                .map(|c| char::from_u32(u32::from_be_bytes(c)).unwrap_or('\u{FFFD}'))
                 .collect();
             s.trim_matches(|c: char| c == '\0' || c.is_whitespace()).to_string()
         }
