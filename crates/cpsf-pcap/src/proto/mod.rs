@@ -5,13 +5,22 @@
 
 use crate::model::{PacketMeta, Side, Sink};
 
+pub mod arp;
+pub mod bacnet;
 mod ber;
+pub mod dhcp;
 pub mod dnp3;
+pub mod enip;
 pub mod goose;
 pub mod hartip;
 pub mod iec104;
+pub mod lldp;
+pub mod modbus;
 pub mod mqtt;
+mod octets;
 pub mod opcua;
+pub mod pndcp;
+pub mod s7comm;
 pub mod snmp;
 mod tls_hello;
 
@@ -57,6 +66,9 @@ pub fn tcp() -> &'static [TcpProtocol] {
         TcpProtocol { name: iec104::NAME, ports: iec104::PORTS, framing: iec104::framing, decode: iec104::decode },
         TcpProtocol { name: mqtt::NAME, ports: mqtt::PORTS, framing: mqtt::framing, decode: mqtt::decode },
         TcpProtocol { name: hartip::NAME, ports: hartip::PORTS, framing: hartip::framing, decode: hartip::decode },
+        TcpProtocol { name: modbus::NAME, ports: &[502], framing: modbus::framing, decode: modbus::decode },
+        TcpProtocol { name: enip::NAME, ports: &[44818], framing: enip::framing, decode: enip::decode },
+        TcpProtocol { name: s7comm::NAME, ports: &[102], framing: s7comm::framing, decode: s7comm::decode },
     ]
 }
 
@@ -66,10 +78,19 @@ pub fn udp() -> &'static [UdpProtocol] {
         UdpProtocol { name: dnp3::NAME, ports: dnp3::PORTS, decode: dnp3::decode },
         UdpProtocol { name: snmp::NAME, ports: snmp::PORTS, decode: snmp::decode },
         UdpProtocol { name: hartip::NAME, ports: hartip::PORTS, decode: hartip::decode },
+        UdpProtocol { name: enip::NAME, ports: &[44818], decode: enip::decode },
+        UdpProtocol { name: enip::IO_NAME, ports: &[2222], decode: enip::decode_io },
+        UdpProtocol { name: bacnet::NAME, ports: &[47808], decode: bacnet::decode },
+        UdpProtocol { name: dhcp::NAME, ports: &[67, 68], decode: dhcp::decode },
     ]
 }
 
 /// The layer-2 protocols discovery decodes.
 pub fn ether() -> &'static [EtherProtocol] {
-    &[EtherProtocol { name: goose::NAME, ethertype: goose::ETHERTYPE, decode: goose::decode }]
+    &[
+        EtherProtocol { name: goose::NAME, ethertype: goose::ETHERTYPE, decode: goose::decode },
+        EtherProtocol { name: pndcp::NAME, ethertype: 0x8892, decode: pndcp::decode },
+        EtherProtocol { name: lldp::NAME, ethertype: 0x88cc, decode: lldp::decode },
+        EtherProtocol { name: arp::NAME, ethertype: 0x0806, decode: arp::decode },
+    ]
 }
