@@ -9,7 +9,9 @@
 //! CycloneDX hardware BOM.
 
 pub mod asset;
+pub mod conduit;
 pub mod identity;
+pub mod model;
 pub mod tabular;
 pub mod text;
 
