@@ -10,7 +10,9 @@
 
 pub mod asset;
 pub mod conduit;
+pub mod discovered;
 pub mod identity;
+pub mod iotssf;
 pub mod model;
 pub mod tabular;
 pub mod text;
