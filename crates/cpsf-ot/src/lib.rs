@@ -10,6 +10,8 @@
 
 pub mod asset;
 pub mod conduit;
+pub mod cpe;
+pub mod csaf;
 pub mod discovered;
 pub mod identity;
 pub mod iotssf;

@@ -296,7 +296,7 @@ pub struct Imported {
 }
 
 /// How to import.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct ImportOptions {
     pub mapping: ColumnMapping,
     /// The date of the import (each asset's source is `imported DATE FILE (row N)`); `None` leaves it out.
@@ -305,11 +305,6 @@ pub struct ImportOptions {
     pub sheet: Option<String>,
 }
 
-impl Default for ImportOptions {
-    fn default() -> ImportOptions {
-        ImportOptions { mapping: ColumnMapping::default(), date: None, sheet: None }
-    }
-}
 
 /// One table row: its 1-based row number and cells as text.
 struct Row {
