@@ -409,7 +409,7 @@ fn read_vulnerability(i: usize, v: &Value, adv: &mut Advisory) -> Vulnerability 
         ids
     };
     for s in v.get("scores").and_then(Value::as_array).into_iter().flatten() {
-        let products = expand(s, &adv.groups);
+        let products = strings(s.get("products"));
         for (key, fallback) in [("cvss_v3", "3.x"), ("cvss_v2", "2.0")] {
             if let Some(c) = s.get(key) {
                 out.scores.push(Score {
@@ -918,6 +918,8 @@ pub fn match_identities(adv: &Advisory, devices: &[(String, DeviceIdentity)], re
                 };
                 let confidence = match check {
                     VersionCheck::Confirmed => key.confidence,
+                    // A serial number names the unit itself; otherwise a product without version is broad.
+                    VersionCheck::NotStated if key.by == MatchedBy::SerialNumber => key.confidence,
                     VersionCheck::NotStated => key.confidence.min(Confidence::Medium),
                     VersionCheck::DeviceVersionUnknown => Confidence::Low,
                 };

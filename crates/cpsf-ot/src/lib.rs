@@ -13,6 +13,7 @@ pub mod conduit;
 pub mod cpe;
 pub mod csaf;
 pub mod discovered;
+pub mod hbom;
 pub mod identity;
 pub mod iotssf;
 pub mod model;

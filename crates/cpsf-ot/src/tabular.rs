@@ -305,7 +305,6 @@ pub struct ImportOptions {
     pub sheet: Option<String>,
 }
 
-
 /// One table row: its 1-based row number and cells as text.
 struct Row {
     number: usize,
@@ -452,14 +451,21 @@ fn number_text(f: f64) -> String {
     if f.is_finite() && f.fract() == 0.0 && f.abs() < 1e15 { format!("{}", f as i64) } else { f.to_string() }
 }
 
-/// The most frequent of `,` `;` tab `|` outside quotes on the first line (`,` when none).
+/// The most frequent of `,` `;` tab `|` outside quotes over the first 20 lines (`,` when none), so a title
+/// line above the header does not decide.
 fn sniff_delimiter(text: &str) -> char {
     let mut counts = [(',', 0usize), (';', 0), ('\t', 0), ('|', 0)];
     let mut quoted = false;
+    let mut lines = 0;
     for c in text.trim_start_matches('\u{feff}').chars() {
         match c {
             '"' => quoted = !quoted,
-            '\n' | '\r' if !quoted => break,
+            '\n' if !quoted => {
+                lines += 1;
+                if lines >= 20 {
+                    break;
+                }
+            }
             _ if !quoted => {
                 if let Some(entry) = counts.iter_mut().find(|(d, _)| *d == c) {
                     entry.1 += 1;
@@ -865,7 +871,7 @@ mod tests {
         let recs = csv_records("a,b\n\"open", ',', &mut w);
         assert_eq!(recs.len(), 1);
         assert_eq!(w.len(), 1);
-        assert_eq!(sniff_delimiter("a;b;c\n1,2"), ';');
+        assert_eq!(sniff_delimiter("title\na;b;c\n1;2,3"), ';');
         assert_eq!(sniff_delimiter("a\tb\n"), '\t');
         assert_eq!(sniff_delimiter("abc"), ',');
     }
