@@ -24,6 +24,9 @@
 //!      catalog_entry: meti-factory-1.0:measures-system, status: planned, due: 2026-03-31}
 //! assets:
 //!   - {id: plc-1, name: Press PLC, kind: plc, zone: control, ips: [10.0.1.10], importance: 3}
+//! iotssf:                               # assumed incidents for IoT-SSF (see `iotssf`)
+//!   - id: plc-1
+//!     incidents: [{description: Press moves unexpectedly, recovery: 3, economic: 2, assets: [plc-1]}]
 //! ```
 //!
 //! A zone's importance is derived: the highest importance of its assets and of the operations linked to it
@@ -328,6 +331,9 @@ pub struct Plant {
     pub measures: Vec<Measure>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub assets: Vec<Asset>,
+    /// Devices and systems with their assumed incidents, for IoT-SSF categorisation.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub iotssf: Vec<crate::iotssf::Subject>,
 }
 
 impl Default for Plant {
@@ -343,6 +349,7 @@ impl Default for Plant {
             threats: Vec::new(),
             measures: Vec::new(),
             assets: Vec::new(),
+            iotssf: Vec::new(),
         }
     }
 }
@@ -624,6 +631,11 @@ impl Plant {
                         format!("`{MEASURE_CATALOG}` has no entry `{id}` (see `cpsf catalog show {MEASURE_CATALOG}`)"),
                     );
                 }
+            }
+        }
+        for (i, subject) in self.iotssf.iter().enumerate() {
+            for (j, incident) in subject.incidents.iter().enumerate() {
+                check(&incident.assets, &assets, "asset", format!("iotssf[{i}].incidents[{j}].assets"), &mut push);
             }
         }
         for (i, a) in self.assets.iter().enumerate() {

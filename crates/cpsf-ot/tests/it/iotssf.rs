@@ -70,3 +70,14 @@ fn official_table_from_a_file() {
     let err = Scheme::from_yaml("x.yaml", "format: cpsf-iotssf-scheme/1\nid: [\n").unwrap_err().to_string();
     assert!(err.contains("line"), "{err}");
 }
+
+#[test]
+fn subjects_kept_in_the_plant_file() {
+    let plant = crate::common::plant();
+    assert_eq!(plant.iotssf.len(), 1);
+    let c = iotssf::categorize(&Scheme::builtin(), &plant.iotssf[0]).unwrap();
+    assert_eq!((c.category.as_str(), c.driving_incident), ("IV", 0));
+    let bad = text("plant.yaml").replace("economic: 2, assets: [plc-1]", "economic: 2, assets: [plc-9]");
+    let err = cpsf_ot::model::read_plant("plant.yaml", &bad).unwrap_err().to_string();
+    assert!(err.contains("iotssf[0].incidents[0].assets[0]: no asset with id `plc-9`"), "{err}");
+}
