@@ -85,6 +85,13 @@ pub enum Command {
         #[arg(short, long, default_value = ".", value_name = "DIR")]
         output: PathBuf,
     },
+    // Factory systems and IoT (cpsf-ot): keep these together, at the end.
+    /// Factory assets in a plant file: import spreadsheets (CSV, XLSX), export (CSV, XLSX, CycloneDX hardware BOM), list, check
+    #[command(subcommand)]
+    Asset(AssetCommand),
+    /// CSAF 2.0 device advisories: match them to the assets of a plant file
+    #[command(subcommand)]
+    Csaf(CsafCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -855,4 +862,103 @@ pub struct AssessReportArgs {
     pub font: Option<PathBuf>,
     #[command(flatten)]
     pub dir: CatalogDirArgs,
+}
+
+// Factory systems and IoT (cpsf-ot): `cpsf asset` and `cpsf csaf`. Keep these together, at the end.
+
+#[derive(Debug, Subcommand)]
+pub enum AssetCommand {
+    /// Read assets from CSV or XLSX files and merge them into the plant file (declared beats imported beats discovered)
+    Import(AssetImportArgs),
+    /// Write the plant's assets as CSV, XLSX or a CycloneDX 1.6 hardware BOM
+    Export(AssetExportArgs),
+    /// List the plant's assets
+    List(AssetListArgs),
+    /// Check the plant file: structure, references, zone importance, security level gaps
+    Check(AssetCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PlantArg {
+    /// The plant file (format cpsf-plant/1)
+    #[arg(long, default_value = "plant.yaml", value_name = "FILE")]
+    pub plant: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct AssetImportArgs {
+    /// CSV or XLSX files (also XLS, XLSB, ODS)
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub plant: PlantArg,
+    /// Column mapping (YAML: `columns: {header: field}`, optional `sheet`, `header_row`)
+    #[arg(long, value_name = "FILE")]
+    pub mapping: Option<PathBuf>,
+    /// Read only this sheet of a workbook
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+    /// The import's date for provenance [default: today]
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// Report what would change without writing the plant file
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AssetExportFormat {
+    Csv,
+    Xlsx,
+    /// CycloneDX 1.6 JSON with one `device` component per asset
+    Hbom,
+}
+
+#[derive(Debug, Args)]
+pub struct AssetExportArgs {
+    #[command(flatten)]
+    pub plant: PlantArg,
+    #[arg(long, value_enum, default_value_t = AssetExportFormat::Csv)]
+    pub format: AssetExportFormat,
+    /// Header language for CSV and XLSX
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Output file [default: standard output, except for XLSX which needs -o]
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AssetListArgs {
+    #[command(flatten)]
+    pub plant: PlantArg,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct AssetCheckArgs {
+    #[command(flatten)]
+    pub plant: PlantArg,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CsafCommand {
+    /// Match CSAF 2.0 advisories to the plant's assets by vendor, model number, name, version range, CPE and serial
+    Match(CsafMatchArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CsafMatchArgs {
+    /// CSAF 2.0 JSON documents
+    #[arg(required = true)]
+    pub advisories: Vec<PathBuf>,
+    #[command(flatten)]
+    pub plant: PlantArg,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }

@@ -70,6 +70,8 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
         Command::Assess(sub) => commands::assess::run(sub, printer),
         Command::Completions { shell } => commands::meta::completions(shell),
         Command::Man { output } => commands::meta::man(&output, printer),
+        Command::Asset(sub) => commands::ot::asset(sub, printer),
+        Command::Csaf(sub) => commands::ot::csaf(sub, printer),
     }
 }
 

@@ -5,4 +5,5 @@
 mod assess;
 mod catalog;
 mod cli;
+mod ot;
 mod serve;
