@@ -550,6 +550,7 @@ mod tests {
         assert_eq!(Resolution::from_option(9).micros(1_500_000_000), 1_500_000);
         assert_eq!(Resolution::from_option(3).micros(1500), 1_500_000);
         assert_eq!(Resolution::from_option(0x80 | 20).micros(1 << 20), 1_000_000);
-        assert_eq!(Resolution::from_option(127).micros(u64::MAX), 0);
+        assert_eq!(Resolution::from_option(0xff).micros(u64::MAX), 0);
+        assert_eq!(Resolution::from_option(127).micros(u64::MAX), 1);
     }
 }
