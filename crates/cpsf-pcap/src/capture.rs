@@ -10,8 +10,12 @@ use std::io::{ErrorKind, Read};
 
 use crate::model::Micros;
 
+/// LINKTYPE_NULL: BSD loopback, a 4-byte address family in the writer's byte order.
+pub const LINKTYPE_NULL: u32 = 0;
 /// LINKTYPE_ETHERNET.
 pub const LINKTYPE_ETHERNET: u32 = 1;
+/// LINKTYPE_LOOP: OpenBSD loopback, a 4-byte address family in network byte order.
+pub const LINKTYPE_LOOP: u32 = 108;
 /// LINKTYPE_RAW: raw IPv4 or IPv6, by the version nibble.
 pub const LINKTYPE_RAW: u32 = 101;
 /// LINKTYPE_LINUX_SLL: Linux cooked capture v1.
@@ -27,7 +31,11 @@ pub const LINKTYPE_LINUX_SLL2: u32 = 276;
 pub fn link_type_supported(link_type: u32) -> bool {
     matches!(
         link_type,
-        LINKTYPE_ETHERNET | LINKTYPE_RAW | LINKTYPE_LINUX_SLL | LINKTYPE_IPV4 | LINKTYPE_IPV6 | LINKTYPE_LINUX_SLL2
+        LINKTYPE_NULL
+            | LINKTYPE_LOOP
+            | LINKTYPE_ETHERNET
+            | LINKTYPE_RAW
+            | LINKTYPE_LINUX_SLL | LINKTYPE_IPV4 | LINKTYPE_IPV6 | LINKTYPE_LINUX_SLL2
     )
 }
 

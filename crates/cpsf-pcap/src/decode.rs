@@ -6,7 +6,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::capture::{
-    LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW,
+    LINKTYPE_ETHERNET, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW,
 };
 use crate::model::Mac;
 
@@ -147,6 +147,19 @@ pub fn decode(link_type: u32, data: &[u8]) -> Result<Frame<'_>, Layer> {
             Some(6) => Ok(Frame { src_mac: None, dst_mac: None, vlan: None, net: Net::Ip(ipv6(data)?) }),
             _ => Err(Layer::Link),
         },
+        LINKTYPE_NULL | LINKTYPE_LOOP => {
+            // The address family: 2 is IPv4 everywhere; IPv6 is 10, 24, 28 or 30 depending on the OS. Either
+            // byte order (LINKTYPE_NULL is written in the capturing host's).
+            let family: [u8; 4] = data.get(..4).and_then(|b| b.try_into().ok()).ok_or(Layer::Link)?;
+            let family = u32::from_le_bytes(family).min(u32::from_be_bytes(family));
+            let payload = data.get(4..).ok_or(Layer::Link)?;
+            let ip = match family {
+                2 => ipv4(payload)?,
+                10 | 24 | 28 | 30 => ipv6(payload)?,
+                _ => return Err(Layer::Link),
+            };
+            Ok(Frame { src_mac: None, dst_mac: None, vlan: None, net: Net::Ip(ip) })
+        }
         LINKTYPE_IPV4 => Ok(Frame { src_mac: None, dst_mac: None, vlan: None, net: Net::Ip(ipv4(data)?) }),
         LINKTYPE_IPV6 => Ok(Frame { src_mac: None, dst_mac: None, vlan: None, net: Net::Ip(ipv6(data)?) }),
         _ => Err(Layer::Link),
