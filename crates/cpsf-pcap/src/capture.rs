@@ -35,7 +35,10 @@ pub fn link_type_supported(link_type: u32) -> bool {
             | LINKTYPE_LOOP
             | LINKTYPE_ETHERNET
             | LINKTYPE_RAW
-            | LINKTYPE_LINUX_SLL | LINKTYPE_IPV4 | LINKTYPE_IPV6 | LINKTYPE_LINUX_SLL2
+            | LINKTYPE_LINUX_SLL
+            | LINKTYPE_IPV4
+            | LINKTYPE_IPV6
+            | LINKTYPE_LINUX_SLL2
     )
 }
 
@@ -145,7 +148,9 @@ impl<R: Read> Window<R> {
                 Ok(0) => self.eof = true,
                 Ok(n) => self.end += n,
                 Err(e) if e.kind() == ErrorKind::Interrupted => {}
-                Err(source) => return Err(CaptureError::Io { offset: self.offset + (self.end - self.start) as u64, source }),
+                Err(source) => {
+                    return Err(CaptureError::Io { offset: self.offset + (self.end - self.start) as u64, source });
+                }
             }
         }
         Ok(self.end - self.start >= need)
@@ -248,6 +253,9 @@ struct Interface {
     offset: i64,
 }
 
+/// A packet found in the buffer: link type, time, start of its data, captured length, wire length.
+type Found = (u32, Micros, usize, usize, u32);
+
 enum State {
     Pcap { endian: Endian, nanos: bool, link_type: u32 },
     Pcapng { endian: Endian, interfaces: Vec<Interface> },
@@ -333,12 +341,7 @@ impl<R: Read> CaptureReader<R> {
     }
 
     /// One classic pcap record: (link type, time, start of data in the buffer, captured length, wire length).
-    fn next_pcap(
-        &mut self,
-        endian: Endian,
-        nanos: bool,
-        link_type: u32,
-    ) -> Result<Option<(u32, Micros, usize, usize, u32)>, CaptureError> {
+    fn next_pcap(&mut self, endian: Endian, nanos: bool, link_type: u32) -> Result<Option<Found>, CaptureError> {
         if self.window.at_end()? {
             return Ok(None);
         }
@@ -395,7 +398,7 @@ impl<R: Read> CaptureReader<R> {
 
     /// Check a block's total length and make the whole block available; returns its length.
     fn block(&mut self, offset: u64, len: usize, what: &'static str, endian: Endian) -> Result<usize, CaptureError> {
-        if len < 12 || len % 4 != 0 || len > MAX_BLOCK {
+        if len < 12 || !len.is_multiple_of(4) || len > MAX_BLOCK {
             return Err(CaptureError::Corrupt { what, offset, detail: format!("block length {len}") });
         }
         if !self.window.fill(len)? {
@@ -413,7 +416,7 @@ impl<R: Read> CaptureReader<R> {
         Ok(len)
     }
 
-    fn next_pcapng(&mut self) -> Result<Option<(u32, Micros, usize, usize, u32)>, CaptureError> {
+    fn next_pcapng(&mut self) -> Result<Option<Found>, CaptureError> {
         loop {
             if self.window.at_end()? {
                 return Ok(None);
@@ -457,10 +460,13 @@ impl<R: Read> CaptureReader<R> {
                     // Enhanced: interface u32, ts high, ts low, caplen, origlen. Obsolete: interface u16,
                     // drops u16, then the same.
                     if body_len < 20 {
-                        return Err(CaptureError::Corrupt { what, offset, detail: "shorter than its fixed fields".into() });
+                        return Err(CaptureError::Corrupt {
+                            what,
+                            offset,
+                            detail: "shorter than its fixed fields".into(),
+                        });
                     }
-                    let iface =
-                        if block_type == 6 { endian.u32(b, 8) as usize } else { usize::from(endian.u16(b, 8)) };
+                    let iface = if block_type == 6 { endian.u32(b, 8) as usize } else { usize::from(endian.u16(b, 8)) };
                     let units = (u64::from(endian.u32(b, 12)) << 32) | u64::from(endian.u32(b, 16));
                     let caplen = endian.u32(b, 20) as usize;
                     let orig_len = endian.u32(b, 24);
@@ -481,7 +487,11 @@ impl<R: Read> CaptureReader<R> {
                 }
                 3 => {
                     if body_len < 4 {
-                        return Err(CaptureError::Corrupt { what, offset, detail: "shorter than its fixed field".into() });
+                        return Err(CaptureError::Corrupt {
+                            what,
+                            offset,
+                            detail: "shorter than its fixed field".into(),
+                        });
                     }
                     let orig_len = endian.u32(b, 8);
                     let interface = self.interface(0).ok_or(CaptureError::Corrupt {

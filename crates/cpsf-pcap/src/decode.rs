@@ -6,7 +6,8 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use crate::capture::{
-    LINKTYPE_ETHERNET, LINKTYPE_LOOP, LINKTYPE_NULL, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_RAW,
+    LINKTYPE_ETHERNET, LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_LOOP,
+    LINKTYPE_NULL, LINKTYPE_RAW,
 };
 use crate::model::Mac;
 
@@ -87,7 +88,11 @@ pub struct Ip<'a> {
 #[derive(Clone, Copy, Debug)]
 pub enum Transport<'a> {
     Tcp(Tcp<'a>),
-    Udp { src_port: u16, dst_port: u16, payload: &'a [u8] },
+    Udp {
+        src_port: u16,
+        dst_port: u16,
+        payload: &'a [u8],
+    },
     /// A non-first fragment: no transport header.
     LaterFragment,
     /// Another protocol (ICMP, ...), its bytes.
@@ -280,7 +285,7 @@ fn ipv6(data: &[u8]) -> Result<Ip<'_>, Layer> {
         match next {
             // Hop-by-hop, routing, destination options: (length + 1) × 8 bytes.
             0 | 43 | 60 => {
-                let n = *rest.get(0).ok_or(Layer::Ipv6)?;
+                let n = *rest.first().ok_or(Layer::Ipv6)?;
                 let len = (usize::from(*rest.get(1).ok_or(Layer::Ipv6)?) + 1) * 8;
                 rest = rest.get(len..).ok_or(Layer::Ipv6)?;
                 next = n;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 
-use crate::capture::{CaptureError, CaptureReader, Format, Packet, link_type_supported};
+use crate::capture::{CaptureReader, Format, Packet, link_type_supported};
 use crate::decode::{self, Net, Transport as L4, tcp_flags};
 use crate::matrix::{FlowKey, Matrix, server_port};
 use crate::model::{DeviceKey, Field, Flow, Mac, Micros, PacketMeta, Sink, Transport};
@@ -546,10 +546,10 @@ impl<'o> Engine<'o> {
                 if value.is_empty() {
                     continue;
                 }
-                let agg = self.observations.entry((o.device, field, value)).or_insert_with(|| ObsAgg {
-                    first: o.ts,
-                    ..ObsAgg::default()
-                });
+                let agg = self
+                    .observations
+                    .entry((o.device, field, value))
+                    .or_insert_with(|| ObsAgg { first: o.ts, ..ObsAgg::default() });
                 agg.count += 1;
                 if !agg.protocols.contains(&o.protocol) {
                     agg.protocols.push(o.protocol);
@@ -583,7 +583,7 @@ impl<'o> Engine<'o> {
             *self.counters.malformed_messages.entry((*protocol).to_string()).or_default() += n;
         }
         let flows = self.matrix.flows(&self.lookup);
-        let devices = build_devices(&flows, self.observations, self.options);
+        let devices = build_devices(&flows, self.observations, self.options, &mut self.warnings);
         Discovery { files: self.files, devices, flows, counters: self.counters, warnings: self.warnings }
     }
 }
@@ -674,6 +674,7 @@ fn build_devices(
     flows: &[Flow],
     observations: HashMap<(DeviceKey, Field, String), ObsAgg>,
     options: &Options,
+    warnings: &mut Vec<String>,
 ) -> Vec<Device> {
     // Every address pair seen: flow ends (a destination only when it names one device) and observed devices.
     let mut keys: Vec<DeviceKey> = Vec::new();
@@ -685,7 +686,7 @@ fn build_devices(
     let owned = owned_macs(&keys);
     let mut groups = Groups { index: HashMap::new(), parent: Vec::new(), nodes: Vec::new() };
     // The group of a key, if it names a device.
-    let mut group_of = |k: DeviceKey, groups: &mut Groups| -> Option<usize> {
+    let group_of = |k: DeviceKey, groups: &mut Groups| -> Option<usize> {
         let ip = unicast_ip(k.ip);
         let mac = unicast_mac(k.mac);
         match (ip, mac) {
@@ -716,7 +717,6 @@ fn build_devices(
         protocols: BTreeMap::new(),
         facts: BTreeMap::new(),
     };
-    let mut by_node: Vec<(usize, Acc)> = Vec::new();
     let mut flow_groups = Vec::with_capacity(flows.len());
     for f in flows {
         let s = group_of(f.src, &mut groups);
@@ -785,9 +785,8 @@ fn build_devices(
             None => {}
         }
     }
-    by_node.extend(acc);
-    let vendors = mac_vendors(&members, options);
-    let mut devices: Vec<Device> = by_node
+    let vendors = mac_vendors(&members, options, warnings);
+    let mut devices: Vec<Device> = acc
         .into_iter()
         .map(|(root, a)| {
             let (ips, macs) = members.remove(&root).unwrap_or_default();
@@ -797,7 +796,8 @@ fn build_devices(
                 .facts
                 .into_iter()
                 .map(|(field, mut values)| {
-                    values.sort_by(|x, y| y.1.count.cmp(&x.1.count).then(x.1.first.cmp(&y.1.first)).then(x.0.cmp(&y.0)));
+                    values
+                        .sort_by(|x, y| y.1.count.cmp(&x.1.count).then(x.1.first.cmp(&y.1.first)).then(x.0.cmp(&y.0)));
                     Fact {
                         field,
                         values: values
@@ -832,28 +832,40 @@ fn build_devices(
     devices
 }
 
-/// Vendors of the devices' MACs: from the registry files, else the built-in table.
-fn mac_vendors(members: &HashMap<usize, (BTreeSet<IpAddr>, BTreeSet<Mac>)>, options: &Options) -> BTreeMap<[u8; 3], String> {
+/// Vendors of the devices' MACs: the built-in table's short names for industrial vendors, the registry files'
+/// organization names for the others. A registry file that cannot be read is a warning.
+fn mac_vendors(
+    members: &HashMap<usize, (BTreeSet<IpAddr>, BTreeSet<Mac>)>,
+    options: &Options,
+    warnings: &mut Vec<String>,
+) -> BTreeMap<[u8; 3], String> {
     let wanted: BTreeSet<[u8; 3]> =
         members.values().flat_map(|(_, macs)| macs.iter()).filter(|m| oui::has_oui(**m)).map(|m| m.oui()).collect();
-    let wanted: Vec<[u8; 3]> = wanted.into_iter().collect();
     let mut vendors = BTreeMap::new();
-    for o in &wanted {
-        if let Some(v) = oui::builtin(*o) {
-            vendors.insert(*o, v.to_string());
+    let mut rest = Vec::new();
+    for o in wanted {
+        match oui::builtin(o) {
+            Some(v) => {
+                vendors.insert(o, v.to_string());
+            }
+            None => rest.push(o),
         }
     }
-    if wanted.is_empty() {
+    if rest.is_empty() {
         return vendors;
     }
-    let mut files: Vec<PathBuf> = Vec::new();
+    let mut files: Vec<PathBuf> = options.oui_files.clone();
     if options.system_oui && Path::new(oui::SYSTEM_OUI_CSV).is_file() {
         files.push(PathBuf::from(oui::SYSTEM_OUI_CSV));
     }
-    files.extend(options.oui_files.iter().cloned());
     for f in files {
-        if let Ok(found) = oui::read_registry(&f, &wanted) {
-            vendors.extend(found);
+        match oui::read_registry(&f, &rest) {
+            Ok(found) => {
+                for (o, name) in found {
+                    vendors.entry(o).or_insert(name);
+                }
+            }
+            Err(e) => warnings.push(format!("{}: cannot read the OUI registry: {e}", f.display())),
         }
     }
     vendors

@@ -179,7 +179,13 @@ pub struct Sink {
 }
 
 impl Sink {
-    pub fn observe(&mut self, protocol: &'static str, meta: &PacketMeta, device: DeviceKey, fields: Vec<(Field, String)>) {
+    pub fn observe(
+        &mut self,
+        protocol: &'static str,
+        meta: &PacketMeta,
+        device: DeviceKey,
+        fields: Vec<(Field, String)>,
+    ) {
         if !fields.is_empty() {
             self.observations.push(Observation { device, protocol, frame: meta.frame, ts: meta.ts, fields });
         }

@@ -36,7 +36,7 @@ pub fn read_registry(path: &Path, wanted: &[[u8; 3]]) -> std::io::Result<BTreeMa
         };
         let Some(oui) = parse_oui(&assignment) else { continue };
         if wanted.contains(&oui) {
-            found.insert(oui, name.trim().to_string());
+            found.insert(oui, name.trim().trim_end_matches([',', ' ']).to_string());
         }
     }
     Ok(found)

@@ -93,7 +93,7 @@ impl Direction {
             }
             match (d.proto.framing)(rest) {
                 Framing::NeedMore => break,
-                Framing::Message(n) if n == 0 => {
+                Framing::Message(0) => {
                     self.abandon(stats);
                     return data.len();
                 }
@@ -238,6 +238,7 @@ impl Reassembler {
     }
 
     /// One segment sent in direction `dir` (0 or 1, the caller's choice, kept for the connection).
+    #[allow(clippy::too_many_arguments)]
     pub fn segment(
         &mut self,
         dir: usize,

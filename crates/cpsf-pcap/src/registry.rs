@@ -98,7 +98,9 @@ impl Lookup {
                 0x42 => "stp".to_string(),
                 _ => format!("llc/{port:#04x}"),
             },
-            Transport::Ethernet => self.ether(port).map_or_else(|| format!("ethertype/{port:#06x}"), |p| p.name.to_string()),
+            Transport::Ethernet => {
+                self.ether(port).map_or_else(|| format!("ethertype/{port:#06x}"), |p| p.name.to_string())
+            }
             Transport::Ip => match port {
                 1 => "icmp".to_string(),
                 2 => "igmp".to_string(),

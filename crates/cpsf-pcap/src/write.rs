@@ -310,7 +310,13 @@ pub mod frame {
         p.extend_from_slice(&[0x45, 0]);
         p.extend_from_slice(&(total as u16).to_be_bytes());
         p.extend_from_slice(&id.to_be_bytes());
-        let flags: u16 = if more { 0x2000 } else if offset == 0 { 0x4000 } else { 0 };
+        let flags: u16 = if more {
+            0x2000
+        } else if offset == 0 {
+            0x4000
+        } else {
+            0
+        };
         p.extend_from_slice(&(flags | ((offset / 8) as u16 & 0x1fff)).to_be_bytes());
         p.extend_from_slice(&[64, protocol, 0, 0]);
         p.extend_from_slice(&src.octets());

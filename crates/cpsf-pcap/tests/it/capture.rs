@@ -9,7 +9,10 @@ use cpsf_pcap::write::{ByteOrder, PcapWriter, PcapngWriter};
 
 use crate::common::{self, host, tcp_frame};
 
-fn read_all<R: Read>(r: R) -> (Vec<(u32, i64, Vec<u8>, u32)>, Option<CaptureError>) {
+/// Link type, time, bytes and wire length of each packet read.
+type ReadBack = Vec<(u32, i64, Vec<u8>, u32)>;
+
+fn read_all<R: Read>(r: R) -> (ReadBack, Option<CaptureError>) {
     let mut reader = CaptureReader::new(r).expect("a capture");
     let mut out = Vec::new();
     loop {
@@ -40,7 +43,11 @@ fn pcap_round_trips_in_both_byte_orders_and_resolutions() {
             assert!(err.is_none(), "{order:?} {nanos}: {err:?}");
             assert_eq!(got.len(), 5);
             for (i, p) in packets().iter().enumerate() {
-                assert_eq!(got[i], (1, 1_600_000_000_123_456 + i as i64, p.clone(), p.len() as u32), "{order:?} {nanos}");
+                assert_eq!(
+                    got[i],
+                    (1, 1_600_000_000_123_456 + i as i64, p.clone(), p.len() as u32),
+                    "{order:?} {nanos}"
+                );
             }
             assert_eq!(got[4], (1, 5, vec![9, 9], 60));
         }

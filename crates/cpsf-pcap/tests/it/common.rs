@@ -39,7 +39,8 @@ fn toy_ether(meta: &PacketMeta, payload: &[u8], sink: &mut Sink) {
     sink.observe("toyl2", meta, meta.source(), vec![(Field::DeclaredIp, text)]);
 }
 
-static TCP: [TcpProtocol; 1] = [TcpProtocol { name: "toy", ports: &[TOY_PORT], framing: toy_framing, decode: toy_decode }];
+static TCP: [TcpProtocol; 1] =
+    [TcpProtocol { name: "toy", ports: &[TOY_PORT], framing: toy_framing, decode: toy_decode }];
 static UDP: [UdpProtocol; 1] = [UdpProtocol { name: "toyudp", ports: &[7777], decode: toy_udp }];
 static ETHER: [EtherProtocol; 1] = [EtherProtocol { name: "toyl2", ethertype: 0x88b5, decode: toy_ether }];
 

@@ -25,10 +25,8 @@ fn vlan_tcp(a: Host, b: Host, vlans: &[u16], payload: &[u8]) -> Vec<u8> {
 #[test]
 fn vlan_and_qinq_tags_give_the_inner_vlan() {
     let (c, s) = (host(1, 40000), host(2, common::TOY_PORT));
-    let d = common::run(&capture(
-        1,
-        &[vlan_tcp(c, s, &[10], &toy("tagged")), vlan_tcp(c, s, &[100, 20], &toy("double"))],
-    ));
+    let d =
+        common::run(&capture(1, &[vlan_tcp(c, s, &[10], &toy("tagged")), vlan_tcp(c, s, &[100, 20], &toy("double"))]));
     let vlans: Vec<Option<u16>> = d.flows.iter().map(|f| f.vlan).collect();
     assert_eq!(vlans, vec![Some(10), Some(20)]);
     assert_eq!(common::values(&d, Field::Name), vec!["tagged", "double"]);
@@ -57,7 +55,7 @@ fn raw_ip_link_types() {
     let seg = frame::tcp(c.ip, s.ip, c.port, s.port, 1, 0, 0x18, &toy("raw"));
     let ip = frame::ip(c.ip, s.ip, 6, &seg);
     for link in [101, 228] {
-        let d = common::run(&capture(link, &[ip.clone()]));
+        let d = common::run(&capture(link, std::slice::from_ref(&ip)));
         assert_eq!(common::values(&d, Field::Name), vec!["raw"], "link type {link}");
         assert_eq!(d.devices.len(), 2);
         assert!(d.devices.iter().all(|dev| dev.macs.is_empty()));

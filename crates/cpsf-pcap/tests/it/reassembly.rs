@@ -98,10 +98,7 @@ fn sequence_numbers_wrap_around() {
 #[test]
 fn a_connection_seen_mid_stream_starts_at_its_first_segment() {
     let (c, s) = pair();
-    let frames = vec![
-        tcp_frame(c, s, 777, 1, PSH_ACK, &toy("mid")),
-        tcp_frame(s, c, 1, 781, PSH_ACK, &toy("reply")),
-    ];
+    let frames = vec![tcp_frame(c, s, 777, 1, PSH_ACK, &toy("mid")), tcp_frame(s, c, 1, 781, PSH_ACK, &toy("reply"))];
     let d = common::run(&common::pcap(&frames));
     assert_eq!(d.counters.tcp.messages, 2);
     assert_eq!(d.flows.len(), 1);

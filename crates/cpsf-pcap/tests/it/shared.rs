@@ -76,7 +76,8 @@ fn every_shared_capture_reads_and_matches_tsharks_counts() {
         let frames = tshark(&["-r", p, "-T", "fields", "-e", "frame.number"]).lines().count() as u64;
         assert_eq!(d.counters.packets, frames, "{p}: packets");
         for (transport, kind) in [(Transport::Tcp, "tcp"), (Transport::Udp, "udp")] {
-            let ours: u64 = d.flows.iter().filter(|f| f.transport == transport).map(|f| f.packets[0] + f.packets[1]).sum();
+            let ours: u64 =
+                d.flows.iter().filter(|f| f.transport == transport).map(|f| f.packets[0] + f.packets[1]).sum();
             let (theirs, pairs) = conversations(path, kind);
             assert_eq!(ours, theirs, "{p}: {kind} packets (ours by row: {:#?})", d.flows);
             let our_pairs: BTreeSet<(String, String)> = d

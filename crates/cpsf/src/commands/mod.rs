@@ -8,6 +8,7 @@ pub mod diff;
 pub mod generate;
 pub mod merge;
 pub mod meta;
+pub mod pcap;
 pub mod scan;
 pub mod server;
 pub mod validate;
