@@ -264,3 +264,22 @@ pub fn assessment_read(data: &[u8]) {
     let _ = score::gaps(catalog, &a, "2026-01-01");
     let _ = report::build(catalog, &a, cpsf_catalog::Lang::Ja, "2026-01-01T00:00:00Z", "2026-01-01");
 }
+
+/// A capture file (pcap or pcapng) through discovery with the crate's decoders, and every rendering of the
+/// result. Checks: the packet totals agree, every flow counted a packet, the JSON and CycloneDX renderings are
+/// JSON objects.
+pub fn pcap_discover(data: &[u8]) {
+    use cpsf_pcap::discover::{Options, discover_bytes};
+    use cpsf_pcap::output;
+    let options = Options { system_oui: false, ..Options::default() };
+    let found = discover_bytes(&[("fuzz.pcap", data)], &options);
+    let per_file: u64 = found.files.iter().map(|f| f.packets).sum();
+    assert_eq!(per_file, found.counters.packets, "the files' packets add up to the total");
+    assert!(found.flows.iter().all(|f| f.packets[0] + f.packets[1] > 0), "every flow counted a packet");
+    let _ = output::table(&found, true);
+    let _ = output::csv_devices(&found);
+    let _ = output::csv_flows(&found);
+    assert!(output::json(&found).is_object());
+    let bom = output::cyclonedx(&found, &output::BomMeta::default());
+    assert!(bom["components"].as_array().is_some_and(|c| c.len() == found.devices.len()));
+}

@@ -234,8 +234,8 @@ impl Resolution {
 
     fn micros(self, units: u64) -> Micros {
         match self {
-            Resolution::Divide(d) => (units / d) as i64,
-            Resolution::Multiply(m) => (units as i64).saturating_mul(m),
+            Resolution::Divide(d) => i64::try_from(units / d).unwrap_or(i64::MAX),
+            Resolution::Multiply(m) => i64::try_from(units).unwrap_or(i64::MAX).saturating_mul(m),
             Resolution::Binary(k) => {
                 let v = (u128::from(units) * 1_000_000) >> k.min(127);
                 i64::try_from(v).unwrap_or(i64::MAX)

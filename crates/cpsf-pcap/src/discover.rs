@@ -526,7 +526,8 @@ impl<'o> Engine<'o> {
         let idle = self.options.idle_timeout;
         let mut stats = TcpStats::default();
         self.conns.retain(|_, c| {
-            let keep = if c.closed { now - c.last < CLOSED_LINGER } else { now - c.last < idle };
+            let quiet = now.saturating_sub(c.last);
+            let keep = if c.closed { quiet < CLOSED_LINGER } else { quiet < idle };
             if !keep && let Some(r) = &mut c.reassembly {
                 r.close(&mut stats);
             }
