@@ -9,6 +9,7 @@ pub mod generate;
 pub mod merge;
 pub mod meta;
 pub mod ot;
+pub mod pcap;
 pub mod scan;
 pub mod server;
 pub mod validate;
