@@ -3,6 +3,8 @@
 //! advisory database; `web` is the browser UI; `auth`, `dtrack`, `webhook` and `i18n` are the pieces they share.
 //! Frameworks: `assess_api` holds the catalog, assessment and questionnaire API and the operations the UI shares,
 //! `web_assess` their pages and the public supplier page, `facts` what automatic evidence is evaluated over.
+//! Factory systems and IoT: `ot_api` holds the plant, asset, capture, discovered-device and device-advisory API
+//! and the operations `web_ot` (their pages) and `demo` (`cpsf demo`'s plant) share with it.
 
 pub mod api;
 pub mod app;
@@ -14,6 +16,7 @@ pub mod export;
 pub mod facts;
 pub mod i18n;
 pub mod monitor;
+pub mod ot_api;
 pub mod serve;
 pub mod tls;
 pub mod web;
