@@ -698,13 +698,16 @@ pub(crate) fn rematch_site_sync(
     Ok(store.record_asset_findings(site, &findings, at)?)
 }
 
-/// Store a CSAF document and match it (with the others) against every site. The advisory, whether it replaced
-/// one, and per site what changed.
-pub(crate) fn add_advisory_sync(
-    store: &Store,
-    document: &[u8],
-    who: &str,
-) -> Result<(csaf::Advisory, bool, Vec<(String, AssetFindingChanges)>), ApiError> {
+/// What storing a device advisory did: the advisory read, whether it replaced one with the same tracking id, and
+/// per site what changed in the asset findings.
+pub(crate) struct AdvisoryUpload {
+    pub advisory: csaf::Advisory,
+    pub replaced: bool,
+    pub sites: Vec<(String, AssetFindingChanges)>,
+}
+
+/// Store a CSAF document and match it (with the others) against every site.
+pub(crate) fn add_advisory_sync(store: &Store, document: &[u8], who: &str) -> Result<AdvisoryUpload, ApiError> {
     let text = std::str::from_utf8(document)
         .map_err(|_| ApiError::BadRequest("the CSAF document is not UTF-8 text".into()))?;
     let advisory = csaf::read("upload", text).map_err(|e| ApiError::BadRequest(e.to_string()))?;
@@ -725,7 +728,7 @@ pub(crate) fn add_advisory_sync(
         let loaded = load_plant_sync(store, &site)?;
         changes.push((site.clone(), rematch_site_sync(store, &site, &loaded.plant, now)?));
     }
-    Ok((advisory, replaced, changes))
+    Ok(AdvisoryUpload { advisory, replaced, sites: changes })
 }
 
 fn asset_finding_json(f: &StoredAssetFinding) -> Value {
@@ -1680,7 +1683,7 @@ pub async fn upload_advisory(
             .to_vec()
     };
     let who = principal.user.clone();
-    let (advisory, replaced, changes) =
+    let AdvisoryUpload { advisory, replaced, sites: changes } =
         blocking(&state, move |store| add_advisory_sync(store, &document, &who)).await?;
     let sites: serde_json::Map<String, Value> = changes.iter().map(|(s, c)| (s.clone(), changes_json(c))).collect();
     let status = if replaced { StatusCode::OK } else { StatusCode::CREATED };
