@@ -10,6 +10,7 @@ pub mod api;
 pub mod app;
 pub mod assess_api;
 pub mod auth;
+pub mod demo;
 pub mod dtrack;
 pub mod error;
 pub mod export;
