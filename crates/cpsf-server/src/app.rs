@@ -245,6 +245,7 @@ pub fn router(state: AppState) -> Router {
     router
         .merge(crate::web::routes())
         .merge(crate::web_assess::routes())
+        .merge(crate::web_ot::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)

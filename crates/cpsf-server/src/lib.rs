@@ -22,6 +22,7 @@ pub mod serve;
 pub mod tls;
 pub mod web;
 pub mod web_assess;
+pub mod web_ot;
 pub mod webhook;
 
 pub use app::{AppState, Config, router};
