@@ -672,9 +672,12 @@ pub(crate) fn rematch_site_sync(
     let (advisories, _) = advisories_sync(store)?;
     let mut report = csaf::match_assets(&advisories, &plant.assets);
     report.findings.sort_by_key(|f| status_rank(f.status));
+    // A finding is an advisory saying the asset is (or may be) affected; `fixed` and `not-affected` statements
+    // about an asset are the absence of one, so a finding they replace is marked fixed.
     let findings: Vec<NewAssetFinding> = report
         .findings
         .iter()
+        .filter(|f| matches!(f.status, csaf::Status::Affected | csaf::Status::UnderInvestigation))
         .map(|f| NewAssetFinding {
             asset_id: f.asset.clone(),
             advisory: f.advisory.clone(),
