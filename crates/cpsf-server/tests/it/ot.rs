@@ -386,7 +386,7 @@ async fn a_csaf_advisory_gives_a_finding_on_the_right_asset() {
     assert_eq!(status, StatusCode::OK);
     let (_, body) = call(&s.app, Method::GET, &findings_uri, Some(&s.viewer), None, "").await;
     let open: Vec<&str> = body["findings"].as_array().unwrap().iter().map(|f| f["asset"].as_str().unwrap()).collect();
-    assert!(!open.iter().any(|a| *a == "plc-press"), "{open:?}");
+    assert!(!open.contains(&"plc-press"), "{open:?}");
     let (_, body) =
         call(&s.app, Method::GET, &format!("{findings_uri}?status=any&asset=plc-press"), Some(&s.viewer), None, "")
             .await;
