@@ -95,6 +95,10 @@ pub enum Command {
     /// CSAF 2.0 device advisories: match them to the assets of a plant file
     #[command(subcommand)]
     Csaf(CsafCommand),
+    // The demo (`cpsf demo`): keep it here, after the factory commands.
+    /// Create a data directory with a small demo plant (zones, conduits, assets, a generated capture, SBOMs, a
+    /// device advisory, an assessment) and an administrator `demo`; then `cpsf serve --data-dir DIR` shows it
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -1009,4 +1013,18 @@ pub struct PcapDiscoverArgs {
     /// a serial number derived from the content
     #[arg(long)]
     pub reproducible: bool,
+}
+
+/// `cpsf demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The data directory to create (the store server.db and the advisory database advisories.db)
+    #[arg(long, default_value = "cpsf-demo", value_name = "DIR")]
+    pub data_dir: PathBuf,
+    /// Replace the store and advisory database of an existing demo directory (other files are left alone)
+    #[arg(long)]
+    pub force: bool,
+    /// Read the password of the `demo` user from the first line of standard input instead of generating one
+    #[arg(long)]
+    pub password_stdin: bool,
 }

@@ -73,6 +73,7 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
         Command::Man { output } => commands::meta::man(&output, printer),
         Command::Asset(sub) => commands::ot::asset(sub, printer),
         Command::Csaf(sub) => commands::ot::csaf(sub, printer),
+        Command::Demo(args) => commands::demo::run(args, printer),
     }
 }
 

@@ -4,6 +4,7 @@ pub mod assess;
 pub mod catalog;
 pub mod convert;
 pub mod db;
+pub mod demo;
 pub mod diff;
 pub mod generate;
 pub mod merge;
