@@ -329,6 +329,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("ot.breaches", "conduit violations", "件のコンジット違反"),
     ("ot.flows", "flows", "通信"),
+    ("ot.violation_short", "not allowed", "許可なし"),
+    ("ot.assets_lower", "assets", "資産"),
     (
         "ot.diagram_intro",
         "Zones are grouped in rows by Purdue level (highest first). Blue lines are conduits with the protocols they allow (the arrow shows who may open a connection); red dashed lines are flows seen in captures that no conduit allows.",

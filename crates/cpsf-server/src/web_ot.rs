@@ -915,11 +915,15 @@ fn conduit_protocols(c: &cpsf_ot::model::Conduit) -> String {
 /// The zones and conduits as inline SVG: zones as boxes in rows by Purdue level (highest first; zones without a
 /// level last), conduits as lines with their allowed protocols, breaches as red dashed lines.
 fn diagram(lang: Lang, plant: &Plant, breaches: &[ZoneBreach]) -> String {
-    const W: f64 = 210.0;
-    const H: f64 = 74.0;
-    const GAP_X: f64 = 90.0;
+    // Box size, gaps, the gutter for level labels and the gutter for conduit labels (left of the boxes).
+    const W: f64 = 240.0;
+    const H: f64 = 84.0;
+    const GAP_X: f64 = 240.0;
     const GAP_Y: f64 = 110.0;
-    const MARGIN: f64 = 30.0;
+    const TOP: f64 = 20.0;
+    const LEVEL_GUTTER: f64 = 50.0;
+    const LABEL_GUTTER: f64 = 260.0;
+    const LANE: f64 = 16.0;
     let mut levels: Vec<Option<f64>> = plant.zones.iter().map(|z| purdue(z.purdue_level.as_deref())).collect();
     levels.sort_by(|a, b| match (a, b) {
         (Some(x), Some(y)) => y.total_cmp(x),
@@ -932,31 +936,29 @@ fn diagram(lang: Lang, plant: &Plant, breaches: &[ZoneBreach]) -> String {
         (None, None) => true,
         _ => false,
     });
-    let mut pos: BTreeMap<&str, (f64, f64)> = BTreeMap::new();
+    // Each zone's box: (x, y, row).
+    let mut pos: BTreeMap<&str, (f64, f64, usize)> = BTreeMap::new();
     let mut widest = 1usize;
     for (row, level) in levels.iter().enumerate() {
         let zones: Vec<&cpsf_ot::model::Zone> = plant
             .zones
             .iter()
-            .filter(|z| {
-                let l = purdue(z.purdue_level.as_deref());
-                match (l, level) {
-                    (Some(a), Some(b)) => a.total_cmp(b).is_eq(),
-                    (None, None) => true,
-                    _ => false,
-                }
+            .filter(|z| match (purdue(z.purdue_level.as_deref()), level) {
+                (Some(a), Some(b)) => a.total_cmp(b).is_eq(),
+                (None, None) => true,
+                _ => false,
             })
             .collect();
         widest = widest.max(zones.len());
         for (i, z) in zones.iter().enumerate() {
-            let x = MARGIN + 70.0 + i as f64 * (W + GAP_X);
-            let y = MARGIN + row as f64 * (H + GAP_Y);
-            pos.insert(z.id.as_str(), (x, y));
+            let x = LEVEL_GUTTER + LABEL_GUTTER + i as f64 * (W + GAP_X);
+            let y = TOP + row as f64 * (H + GAP_Y);
+            pos.insert(z.id.as_str(), (x, y, row));
         }
     }
-    let width = MARGIN * 2.0 + 70.0 + widest as f64 * (W + GAP_X);
-    let height = MARGIN * 2.0 + levels.len().max(1) as f64 * (H + GAP_Y) - GAP_Y + 20.0;
-    let title = lang.t("ot.diagram_title");
+    // Room on the right for the labels of breaches routed around the column.
+    let width = LEVEL_GUTTER + LABEL_GUTTER + widest as f64 * (W + GAP_X) + 140.0;
+    let height = TOP * 2.0 + levels.len().max(1) as f64 * (H + GAP_Y) - GAP_Y;
     let description = format!(
         "{} {} · {} {} · {} {}",
         plant.zones.len(),
@@ -974,38 +976,54 @@ fn diagram(lang: Lang, plant: &Plant, breaches: &[ZoneBreach]) -> String {
          <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#0550ae\"/></marker>\
          <marker id=\"arrow-red\" viewBox=\"0 0 10 10\" refX=\"9\" refY=\"5\" markerWidth=\"7\" markerHeight=\"7\" orient=\"auto\">\
          <path d=\"M0,0 L10,5 L0,10 z\" fill=\"#c0392b\"/></marker></defs>",
-        esc(title),
+        esc(lang.t("ot.diagram_title")),
         esc(&description)
     );
-    // Level labels on the left.
     for (row, level) in levels.iter().enumerate() {
-        let y = MARGIN + row as f64 * (H + GAP_Y) + H / 2.0 + 5.0;
-        let label = match level {
-            Some(l) => format!("L{l}"),
-            None => "—".into(),
-        };
-        let _ = write!(svg, "<text x=\"{MARGIN}\" y=\"{y:.0}\" class=\"level\">{}</text>", esc(&label));
+        let y = TOP + row as f64 * (H + GAP_Y) + H / 2.0 + 5.0;
+        let label = level.map_or_else(|| "—".to_owned(), |l| format!("L{l}"));
+        let _ = write!(svg, "<text x=\"8\" y=\"{y:.0}\" class=\"level\">{}</text>", esc(&label));
     }
-    // Line endpoints: bottom/top centres between rows, side centres within a row.
-    let ends = |a: (f64, f64), b: (f64, f64), offset: f64| -> (f64, f64, f64, f64) {
-        if (a.1 - b.1).abs() < 1.0 {
-            let (l, r) = if a.0 < b.0 { (a, b) } else { (b, a) };
-            let (x1, x2) = (l.0 + W, r.0);
-            let y = l.1 + H / 2.0 + offset;
-            if a.0 < b.0 { (x1, y, x2, y) } else { (x2, y, x1, y) }
-        } else if a.1 < b.1 {
-            (a.0 + W / 2.0 + offset, a.1 + H, b.0 + W / 2.0 + offset, b.1)
+    // The path of a link between two boxes: straight between neighbouring rows or within a row; otherwise around
+    // the column (conduits on the left, breaches on the right), so no line crosses a box. `side` is -1 for
+    // conduits, 1 for breaches; `lane` separates links that share a detour. Returns the points and where the
+    // label goes (x, y, anchor).
+    let route = |a: (f64, f64, usize), b: (f64, f64, usize), side: f64, lane: usize| {
+        let shift = side * 24.0;
+        if a.2 == b.2 {
+            let y = a.1 + H / 2.0 + side * 12.0;
+            let (x1, x2) = if a.0 < b.0 { (a.0 + W, b.0) } else { (a.0, b.0 + W) };
+            (vec![(x1, y), (x2, y)], ((x1 + x2) / 2.0, y - 6.0, "middle"))
+        } else if a.2.abs_diff(b.2) == 1 {
+            let (ya, yb) = if a.2 < b.2 { (a.1 + H, b.1) } else { (a.1, b.1 + H) };
+            let (xa, xb) = (a.0 + W / 2.0 + shift, b.0 + W / 2.0 + shift);
+            let mid = ((xa + xb) / 2.0, (ya + yb) / 2.0 + 4.0);
+            let anchor = if side < 0.0 { "end" } else { "start" };
+            (vec![(xa, ya), (xb, yb)], (mid.0 + side * 8.0, mid.1, anchor))
         } else {
-            (a.0 + W / 2.0 + offset, a.1, b.0 + W / 2.0 + offset, b.1 + H)
+            let offset = LANE * (lane as f64 + 1.0);
+            let lane_x = if side < 0.0 { a.0.min(b.0) - 20.0 - offset } else { a.0.max(b.0) + W + 20.0 + offset };
+            let edge = |p: (f64, f64, usize)| if side < 0.0 { p.0 } else { p.0 + W };
+            let (ya, yb) = (a.1 + H / 2.0 + side * 10.0, b.1 + H / 2.0 + side * 10.0);
+            let anchor = if side < 0.0 { "end" } else { "start" };
+            (
+                vec![(edge(a), ya), (lane_x, ya), (lane_x, yb), (edge(b), yb)],
+                (lane_x + side * 8.0, (ya + yb) / 2.0, anchor),
+            )
         }
     };
+    let points = |p: &[(f64, f64)]| p.iter().map(|(x, y)| format!("{x:.0},{y:.0}")).collect::<Vec<_>>().join(" ");
+    let mut lanes = 0usize;
     for c in &plant.conduits {
         let (Some(a), Some(b)) =
             (c.zones.first().and_then(|z| pos.get(z.as_str())), c.zones.get(1).and_then(|z| pos.get(z.as_str())))
         else {
             continue;
         };
-        let (x1, y1, x2, y2) = ends(*a, *b, -14.0);
+        let (line, (lx, ly, anchor)) = route(*a, *b, -1.0, lanes);
+        if line.len() > 2 {
+            lanes += 1;
+        }
         let markers = match c.direction {
             Direction::AToB => " marker-end=\"url(#arrow)\"",
             Direction::BToA => " marker-start=\"url(#arrow)\"",
@@ -1013,49 +1031,57 @@ fn diagram(lang: Lang, plant: &Plant, breaches: &[ZoneBreach]) -> String {
         };
         let _ = write!(
             svg,
-            "<g class=\"conduit\"><line x1=\"{x1:.0}\" y1=\"{y1:.0}\" x2=\"{x2:.0}\" y2=\"{y2:.0}\" stroke=\"#0550ae\" stroke-width=\"2\"{markers}/>\
-             <text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"end\" class=\"conduit-label\">{}: {}</text></g>",
-            (x1 + x2) / 2.0 - 6.0,
-            (y1 + y2) / 2.0,
+            "<g class=\"conduit\"><polyline points=\"{}\" fill=\"none\" stroke=\"#0550ae\" stroke-width=\"2\"{markers}/>\
+             <text x=\"{lx:.0}\" y=\"{ly:.0}\" text-anchor=\"{anchor}\" class=\"conduit-label\">\
+             <tspan x=\"{lx:.0}\" dy=\"-8\">{}</tspan><tspan x=\"{lx:.0}\" dy=\"16\">{}</tspan></text></g>",
+            points(&line),
             esc(&c.id),
             esc(&conduit_protocols(c))
         );
     }
+    let mut lanes = 0usize;
     for b in breaches {
         let (Some(from), Some(to)) = (pos.get(b.from.as_str()), pos.get(b.to.as_str())) else { continue };
-        let (x1, y1, x2, y2) = ends(*from, *to, 14.0);
+        let (line, (lx, ly, anchor)) = route(*from, *to, 1.0, lanes);
+        if line.len() > 2 {
+            lanes += 1;
+        }
         let label = format!("✕ {}", b.protocols.iter().cloned().collect::<Vec<_>>().join(", "));
         let _ = write!(
             svg,
-            "<g class=\"violation\"><line x1=\"{x1:.0}\" y1=\"{y1:.0}\" x2=\"{x2:.0}\" y2=\"{y2:.0}\" stroke=\"#c0392b\" stroke-width=\"3\" \
+            "<g class=\"violation\"><polyline points=\"{}\" fill=\"none\" stroke=\"#c0392b\" stroke-width=\"3\" \
              stroke-dasharray=\"8 5\" marker-end=\"url(#arrow-red)\"/>\
-             <text x=\"{:.0}\" y=\"{:.0}\" fill=\"#c0392b\" class=\"violation-label\">{} ({} {})</text></g>",
-            (x1 + x2) / 2.0 + 6.0,
-            (y1 + y2) / 2.0 + 14.0,
+             <text x=\"{lx:.0}\" y=\"{ly:.0}\" text-anchor=\"{anchor}\" fill=\"#c0392b\" class=\"violation-label\">\
+             <tspan x=\"{lx:.0}\" dy=\"-8\">{}</tspan><tspan x=\"{lx:.0}\" dy=\"16\">{} {} → {}, {} {}</tspan></text></g>",
+            points(&line),
             esc(&label),
+            lang.t("ot.violation_short"),
+            esc(&b.from),
+            esc(&b.to),
             b.flows,
             lang.t("ot.flows")
         );
     }
     for z in &plant.zones {
-        let Some((x, y)) = pos.get(z.id.as_str()) else { continue };
+        let Some((x, y, _)) = pos.get(z.id.as_str()) else { continue };
         let assets = plant.zone_assets(&z.id).count();
         let importance = plant.zone_importance(&z.id).map(|i| i.to_string()).unwrap_or_else(|| "—".into());
         let _ = write!(
             svg,
             "<g class=\"zone\"><rect x=\"{x:.0}\" y=\"{y:.0}\" width=\"{W:.0}\" height=\"{H:.0}\" rx=\"6\" fill=\"#f6f8fa\" stroke=\"#1b1f24\"/>\
-             <text x=\"{:.0}\" y=\"{:.0}\" class=\"zone-name\">{}</text>\
-             <text x=\"{:.0}\" y=\"{:.0}\" class=\"zone-meta\">{} · {} {} · {} {}</text></g>",
-            x + 10.0,
-            y + 28.0,
+             <text x=\"{tx:.0}\" y=\"{:.0}\" class=\"zone-name\">{}</text>\
+             <text x=\"{tx:.0}\" y=\"{:.0}\" class=\"zone-meta\">{} · {} {}</text>\
+             <text x=\"{tx:.0}\" y=\"{:.0}\" class=\"zone-meta\">{} {}</text></g>",
+            y + 26.0,
             esc(z.name.as_deref().unwrap_or(&z.id)),
-            x + 10.0,
-            y + 52.0,
+            y + 48.0,
             esc(&z.id),
             assets,
-            lang.t("ot.assets"),
+            lang.t("ot.assets_lower"),
+            y + 68.0,
             lang.t("ot.importance"),
-            importance
+            importance,
+            tx = x + 10.0,
         );
     }
     svg.push_str("</svg>");
@@ -1294,7 +1320,9 @@ async fn render_discovered(
         let _ = write!(body, "<p>{}</p>", lang.t("ot.no_captures"));
     }
     for (info, summary) in &captures {
-        let reviews = ot_api::review(&loaded.plant, info, summary);
+        // Devices the inventory lacks first, then those whose values disagree with it, then the rest.
+        let mut reviews = ot_api::review(&loaded.plant, info, summary);
+        reviews.sort_by_key(|r| (r.matches.is_some(), r.conflicts.is_empty()));
         let _ = write!(
             body,
             "<section aria-labelledby=\"cap-{id}\"><h2 id=\"cap-{id}\">{} {} ({id})</h2>\

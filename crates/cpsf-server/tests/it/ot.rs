@@ -587,7 +587,10 @@ async fn pages_show_the_plant_and_merge_by_form() {
     assert!(page.contains("<svg class=\"zones\" role=\"img\""), "an inline SVG diagram");
     let violation = page.find("<g class=\"violation\">").expect("a violation drawn");
     assert!(page[violation..].contains("stroke=\"#c0392b\""), "in red");
-    assert!(page.contains("c-control-cell: modbus/502, enip/44818, s7comm/102"), "conduits labelled with protocols");
+    assert!(
+        page.contains(">c-control-cell</tspan>") && page.contains(">modbus/502, enip/44818, s7comm/102</tspan>"),
+        "conduits labelled with protocols"
+    );
     assert!(page.contains("<tr class=\"violation\">") && page.contains("sensor-1 (cell)"), "and listed");
     assert!(page.contains("hmi-line1</a>: opcua"), "the new protocol listed");
     let (_, _, page) = get(format!("/sites/{SITE}/discovered")).await;
