@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/sites/{site}/discovered", get(discovered_page))
         .route("/sites/{site}/discovered/merge", post(merge_form))
         .route("/sites/{site}/captures", post(capture_form))
+        .route("/sites/{site}/captures/{id}/pcap", get(capture_download))
         .route("/sites/{site}/matrix", get(matrix_page))
         .route("/sites/{site}/iotssf", get(iotssf_page))
         .route("/device-advisories", get(advisories_page).post(advisory_form))
@@ -1338,7 +1339,7 @@ async fn render_discovered(
             lang.t("ot.flows"),
             esc(&info.sha256[..info.sha256.len().min(16)]),
             if info.has_content {
-                format!(" · <a href=\"/api/v1/sites/{}/captures/{}/pcap\">pcap</a>", enc(site), info.id)
+                format!(" · <a href=\"/sites/{}/captures/{}/pcap\">pcap</a>", enc(site), info.id)
             } else {
                 String::new()
             },
@@ -1518,6 +1519,29 @@ async fn capture_form(
         Err(e) => alert(&e.to_string()),
     };
     render_discovered(&state, &web, &site, None, Some(&message)).await
+}
+
+async fn capture_download(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path((site, id)): Path<(String, i64)>,
+) -> Response {
+    let web = match session(&state, &headers, Role::Viewer).await {
+        Ok(w) => w,
+        Err(r) => return r,
+    };
+    let result = blocking(&state, move |store| {
+        let info = store.capture(&site, id)?.ok_or_else(|| ApiError::NotFound(format!("capture {id}")))?;
+        let bytes = store
+            .capture_content(&site, id)?
+            .ok_or_else(|| ApiError::NotFound(format!("capture {id}: its bytes were not kept")))?;
+        Ok((info, bytes))
+    })
+    .await;
+    match result {
+        Ok((info, bytes)) => ot_api::attachment(bytes, "application/octet-stream", &info.name),
+        Err(e) => api_error(web.lang, e),
+    }
 }
 
 async fn merge_form(

@@ -595,6 +595,11 @@ async fn pages_show_the_plant_and_merge_by_form() {
     assert!(page.contains("hmi-line1</a>: opcua"), "the new protocol listed");
     let (_, _, page) = get(format!("/sites/{SITE}/discovered")).await;
     assert!(page.contains("name=\"candidate\" value=\"discovered-10-20-1-99\""), "a checkbox per candidate");
+    let link =
+        page.split("href=\"/sites/example-works/captures/").nth(1).unwrap().split('"').next().unwrap().to_owned();
+    let (status, headers, _) = get(format!("/sites/{SITE}/captures/{link}")).await;
+    assert_eq!(status, StatusCode::OK, "the capture downloads with the session");
+    assert!(headers.get(header::CONTENT_DISPOSITION).unwrap().to_str().unwrap().contains(demo::CAPTURE_NAME));
     assert!(page.contains("SCL300-4711") && page.contains("0x00004712"), "conflicting values shown");
     let csrf = csrf_of(&page);
     let capture = page.split("name=\"capture\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_owned();
@@ -639,7 +644,6 @@ async fn pages_show_the_plant_and_merge_by_form() {
     assert!(!page.contains("name=\"candidate\""));
     let (status, _, _) = send(&s.app, Method::GET, "/sites/nowhere/zones", Some(&viewer), None, "").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let _ = header::CONTENT_TYPE;
 }
 
 /// The factory routes, walked by [`every_ot_route_with_every_role`].
