@@ -3,7 +3,8 @@
 # fixtures. Prints one line per target and a final line; exits non-zero when a target crashes (the crashing input
 # is kept under fuzz/artifacts/<target>/ and its path and the target's last log lines are printed). Once fixed,
 # copy the input to fuzz/regressions/<target>/ under a name saying what it broke.
-# Environment: CPSF_TEST_DATA (shared data; seeds sbom_read and purl_parse with a sample of it when set),
+# Environment: CPSF_TEST_DATA (shared data; seeds sbom_read and purl_parse with a sample of it, and pcap_discover
+# with the ICS captures, when set),
 # CPSF_FUZZ_TARGETS (space-separated subset of targets to run), CPSF_FUZZ_KEEP=1 (keep the target binaries
 # after their runs), CPSF_FUZZ_SAMPLE (shared-data files per source
 # for sbom_read, default 40), CPSF_FUZZ_SEEDS_ONLY (a directory: write each target's seeds there and stop, to
@@ -137,6 +138,15 @@ version_seeds() { # corpus
   done
 }
 
+# Seeds of pcap_discover: the shared ICS captures (pcap and pcapng), each under its protocol folder's name.
+pcap_seeds() { # corpus
+  local corpus="$1" file
+  [[ -n "${CPSF_TEST_DATA:-}" && -d "$CPSF_TEST_DATA/ics-pcap" ]] || return 0
+  while IFS= read -r -d '' file; do
+    cp "$file" "$corpus/$(basename "$(dirname "$file")")-$(basename "$file")"
+  done < <(find "$CPSF_TEST_DATA/ics-pcap" -type f -name '*.pcap*' -size -2048k -print0 | sort -z)
+}
+
 if [[ -n "${CPSF_FUZZ_SEEDS_ONLY:-}" ]]; then
   work="$CPSF_FUZZ_SEEDS_ONLY"
   mkdir -p "$work"
@@ -163,6 +173,7 @@ for line in "${lines[@]}"; do
     vex) vex_seeds "$corpus" ;;
     -) purl_seeds "$corpus" ;;
     versions) version_seeds "$corpus" ;;
+    pcap) pcap_seeds "$corpus" ;;
     *) read -ra globs <<<"$patterns"; lockfile_seeds "$corpus" "$seeds" "${globs[@]}" ;;
   esac
   # Inputs that once failed (fuzz/regressions/<target>/) are always run first, so a fixed bug stays fixed.

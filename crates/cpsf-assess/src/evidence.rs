@@ -1,5 +1,5 @@
 //! Automatic evidence: the facts cpsf holds (products and their SBOMs, SBOM quality, advisory data, open
-//! findings and their triage, supplier questionnaires), gathered by whoever owns the data (the server's store),
+//! findings and their triage, supplier questionnaires, the plants' asset inventories), gathered by whoever owns the data (the server's store),
 //! and the evaluation of each catalog check over them. Every result records what was observed, when, and over
 //! which data.
 
@@ -31,6 +31,18 @@ pub struct FindingFacts {
     pub triaged: bool,
 }
 
+/// One asset of a plant, as the `assets-inventoried` check sees it.
+#[derive(Clone, Debug)]
+pub struct AssetFact {
+    /// The plant's site.
+    pub site: String,
+    pub id: String,
+    /// It has vendor, model and firmware.
+    pub complete: bool,
+    /// When it was last confirmed (a dated fact, a sighting in a capture); `None`: never with a date.
+    pub confirmed: Option<OffsetDateTime>,
+}
+
 /// What cpsf's data says at one moment.
 #[derive(Clone, Debug, Default)]
 pub struct Facts {
@@ -44,6 +56,8 @@ pub struct Facts {
     pub open_findings: Vec<FindingFacts>,
     /// Supplier questionnaires sent and answered; `None` when the data holds none.
     pub questionnaires: Option<(usize, usize)>,
+    /// The assets of every plant; `None` when the data holds no plant.
+    pub assets: Option<Vec<AssetFact>>,
 }
 
 pub fn severity_rank(name: &str) -> Option<i64> {
@@ -60,12 +74,28 @@ fn days_between(earlier: OffsetDateTime, later: OffsetDateTime) -> i64 {
     (later - earlier).whole_days()
 }
 
-/// Restrict `facts` to what `assessment`'s scope covers: a product scope sees only that product.
+/// Restrict `facts` to what `assessment`'s scope covers: a product scope sees only that product; a site scope whose
+/// name is a plant's site sees only that plant's assets.
 pub fn scoped(facts: &Facts, assessment: &Assessment) -> Facts {
     let mut out = facts.clone();
     if assessment.scope.kind == ScopeKind::Product {
         out.products.retain(|p| p.name == assessment.scope.name);
         out.open_findings.retain(|f| f.product == assessment.scope.name);
+    }
+    if assessment.scope.kind == ScopeKind::Site
+        && let Some(assets) = &mut out.assets
+        && assets.iter().any(|a| a.site == assessment.scope.name)
+    {
+        assets.retain(|a| a.site == assessment.scope.name);
+    }
+    out
+}
+
+/// At most ten names, then how many more.
+fn some_names(names: &[String]) -> String {
+    let mut out = names.iter().take(10).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > 10 {
+        out.push_str(&format!(" and {} more", names.len() - 10));
     }
     out
 }
@@ -174,6 +204,42 @@ pub fn evaluate(check: &Check, facts: &Facts, now: OffsetDateTime) -> (CheckResu
                         relevant.len()
                     ),
                 )
+            }
+        }
+        Check::AssetsInventoried { max_age_days } => {
+            let Some(assets) = &facts.assets else {
+                return (CheckResult::Unknown, "no plant in the data".into());
+            };
+            if assets.is_empty() {
+                return (CheckResult::Unknown, "the plants hold no assets".into());
+            }
+            let n = assets.len();
+            let name = |a: &AssetFact| format!("{}/{}", a.site, a.id);
+            let incomplete: Vec<String> = assets.iter().filter(|a| !a.complete).map(name).collect();
+            let stale: Vec<String> = assets
+                .iter()
+                .filter(|a| a.confirmed.is_none_or(|t| days_between(t, now) > i64::from(*max_age_days)))
+                .map(|a| match a.confirmed {
+                    Some(t) => format!("{} ({} days)", name(a), days_between(t, now)),
+                    None => format!("{} (never dated)", name(a)),
+                })
+                .collect();
+            let summary = format!(
+                "{} of {n} assets have vendor, model and firmware; {} of {n} confirmed within {max_age_days} days",
+                n - incomplete.len(),
+                n - stale.len()
+            );
+            if incomplete.is_empty() && stale.is_empty() {
+                (CheckResult::Met, summary)
+            } else {
+                let mut observed = summary;
+                if !incomplete.is_empty() {
+                    observed.push_str(&format!("; incomplete: {}", some_names(&incomplete)));
+                }
+                if !stale.is_empty() {
+                    observed.push_str(&format!("; not confirmed: {}", some_names(&stale)));
+                }
+                (CheckResult::Unmet, observed)
             }
         }
         Check::QuestionnairesAnswered { min_ratio } => match facts.questionnaires {

@@ -329,6 +329,9 @@ pub enum Check {
     CriticalTriaged { severity: String, within_days: u32 },
     /// At least `min_ratio` of the supplier questionnaires sent have been answered.
     QuestionnairesAnswered { min_ratio: f64 },
+    /// Every asset of the plant has vendor, model and firmware, and was confirmed (declared with a date or
+    /// discovered) within `max_age_days`.
+    AssetsInventoried { max_age_days: u32 },
 }
 
 impl Check {
@@ -339,6 +342,7 @@ impl Check {
             Check::AdvisoriesCurrent { .. } => "advisories-current",
             Check::CriticalTriaged { .. } => "critical-triaged",
             Check::QuestionnairesAnswered { .. } => "questionnaires-answered",
+            Check::AssetsInventoried { .. } => "assets-inventoried",
         }
     }
 
@@ -376,6 +380,14 @@ impl Check {
             }
             (Check::QuestionnairesAnswered { min_ratio }, Lang::Ja) => {
                 format!("サプライヤー質問票の{:.0}%以上が回答済み", min_ratio * 100.0)
+            }
+            (Check::AssetsInventoried { max_age_days }, Lang::En) => {
+                format!(
+                    "Every asset of the plant has vendor, model and firmware and was confirmed within {max_age_days} days"
+                )
+            }
+            (Check::AssetsInventoried { max_age_days }, Lang::Ja) => {
+                format!("工場のすべての資産にメーカー・型式・ファームウェアがあり、{max_age_days}日以内に確認済み")
             }
         }
     }

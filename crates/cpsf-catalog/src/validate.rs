@@ -192,7 +192,11 @@ pub fn problems(catalog: &Catalog, strictness: Strictness) -> Vec<Problem> {
 
 fn check_problem(check: &Check) -> Option<String> {
     match check {
-        Check::InventoryCurrent { max_age_days } | Check::AdvisoriesCurrent { max_age_days } if *max_age_days == 0 => {
+        Check::InventoryCurrent { max_age_days }
+        | Check::AdvisoriesCurrent { max_age_days }
+        | Check::AssetsInventoried { max_age_days }
+            if *max_age_days == 0 =>
+        {
             Some("max_age_days must be at least 1".into())
         }
         Check::SbomQuality { profile, min_score } => {

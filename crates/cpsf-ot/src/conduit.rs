@@ -152,6 +152,7 @@ fn channel_matches(channel: &Channel, flow: &Flow) -> bool {
                 Transport::Tcp => format!("tcp/{}", flow.port),
                 Transport::Udp => format!("udp/{}", flow.port),
                 Transport::Ethernet => format!("ethertype/0x{:04x}", flow.port),
+                Transport::Ip => format!("ip/{}", flow.port),
             };
             p.eq_ignore_ascii_case(&generic)
         }

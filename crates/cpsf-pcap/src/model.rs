@@ -42,8 +42,11 @@ pub type Micros = i64;
 pub enum Transport {
     Tcp,
     Udp,
-    /// A layer-2 protocol (PROFINET DCP, LLDP, ARP, GOOSE, ...), by EtherType.
+    /// A layer-2 protocol (PROFINET DCP, LLDP, ARP, GOOSE, ...), by EtherType (or, below 0x0600, an 802.2 LLC
+    /// frame by its DSAP).
     Ethernet,
+    /// Another IP protocol (ICMP, IGMP, ...), by protocol number.
+    Ip,
 }
 
 /// Where a packet came from and went, as far as its headers say.

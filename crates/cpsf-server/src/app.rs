@@ -175,7 +175,7 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Princ
 
 /// Every API route: method, path (axum syntax, which is OpenAPI's), handler.
 pub fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
-    use crate::{api, assess_api};
+    use crate::{api, assess_api, ot_api};
     use axum::routing::{get, patch, post, put};
     vec![
         (Method::GET, "/api/version", get(api::version)),
@@ -210,6 +210,27 @@ pub fn api_routes() -> Vec<(Method, &'static str, MethodRouter<AppState>)> {
         (Method::POST, "/api/v1/questionnaires", post(assess_api::create_questionnaire_route)),
         (Method::GET, "/api/v1/questionnaires/{id}", get(assess_api::questionnaire)),
         (Method::POST, "/api/v1/questionnaires/{id}/invites", post(assess_api::create_invite)),
+        // Factory systems and IoT (ot_api).
+        (Method::GET, "/api/v1/sites", get(ot_api::sites)),
+        (Method::GET, "/api/v1/sites/{site}/plant", get(ot_api::get_plant)),
+        (Method::PUT, "/api/v1/sites/{site}/plant", put(ot_api::put_plant)),
+        (Method::GET, "/api/v1/sites/{site}/assets", get(ot_api::assets)),
+        (Method::POST, "/api/v1/sites/{site}/assets", post(ot_api::import_assets)),
+        (Method::GET, "/api/v1/sites/{site}/assets/{asset}", get(ot_api::asset)),
+        (Method::PATCH, "/api/v1/sites/{site}/assets/{asset}", patch(ot_api::patch_asset_route)),
+        (Method::GET, "/api/v1/sites/{site}/captures", get(ot_api::captures)),
+        (Method::POST, "/api/v1/sites/{site}/captures", post(ot_api::upload_capture)),
+        (Method::GET, "/api/v1/sites/{site}/captures/{id}", get(ot_api::capture)),
+        (Method::GET, "/api/v1/sites/{site}/captures/{id}/pcap", get(ot_api::capture_file)),
+        (Method::GET, "/api/v1/sites/{site}/discovered", get(ot_api::discovered)),
+        (Method::POST, "/api/v1/sites/{site}/discovered/merge", post(ot_api::merge_discovered)),
+        (Method::GET, "/api/v1/sites/{site}/matrix", get(ot_api::matrix_route)),
+        (Method::GET, "/api/v1/sites/{site}/violations", get(ot_api::violations)),
+        (Method::GET, "/api/v1/sites/{site}/asset-findings", get(ot_api::asset_findings)),
+        (Method::GET, "/api/v1/sites/{site}/iotssf", get(ot_api::site_iotssf)),
+        (Method::GET, "/api/v1/device-advisories", get(ot_api::device_advisories)),
+        (Method::POST, "/api/v1/device-advisories", post(ot_api::upload_advisory)),
+        (Method::POST, "/api/v1/iotssf/categorize", post(ot_api::categorize)),
     ]
 }
 
@@ -224,6 +245,7 @@ pub fn router(state: AppState) -> Router {
     router
         .merge(crate::web::routes())
         .merge(crate::web_assess::routes())
+        .merge(crate::web_ot::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(body_limit))
         .with_state(state)

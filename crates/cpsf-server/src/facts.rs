@@ -1,7 +1,7 @@
 //! The facts automatic evidence is evaluated over, gathered from the store and the advisory database: each
 //! product's latest SBOM and its quality scores (NTIA, METI, BSI), when advisory data was refreshed and when the
-//! portfolio was last matched against it, the open findings and whether they are triaged, and how many supplier
-//! questionnaires were answered.
+//! portfolio was last matched against it, the open findings and whether they are triaged, how many supplier
+//! questionnaires were answered, and the plants' assets (`ot_api::asset_facts`).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -93,5 +93,6 @@ pub fn gather(store: &Store, advisory_db: Option<&Path>, now: OffsetDateTime) ->
         last_match,
         open_findings,
         questionnaires,
+        assets: crate::ot_api::asset_facts(store)?,
     })
 }

@@ -159,7 +159,8 @@ pub(crate) fn layout(lang: Lang, web: Option<&Web>, title: &str, body: &str) -> 
              <li><a href=\"/\">{}</a></li><li><a href=\"/products\">{}</a></li><li><a href=\"/findings\">{}</a></li>\
              <li><a href=\"/search\">{}</a></li><li><a href=\"/upload\">{}</a></li>\
              <li><a href=\"/assessments\">{}</a></li><li><a href=\"/catalogs\">{}</a></li>\
-             <li><a href=\"/questionnaires\">{}</a></li><li><a href=\"/suppliers\">{}</a></li></ul>\
+             <li><a href=\"/questionnaires\">{}</a></li><li><a href=\"/suppliers\">{}</a></li>\
+             <li><a href=\"/sites\">{}</a></li><li><a href=\"/device-advisories\">{}</a></li></ul>\
              <form method=\"post\" action=\"/logout\" class=\"inline\"><input type=\"hidden\" name=\"csrf\" value=\"{}\">\
              <span class=\"who\">{} ({})</span> <button type=\"submit\">{}</button></form></nav>",
             lang.t("nav.dashboard"),
@@ -171,6 +172,8 @@ pub(crate) fn layout(lang: Lang, web: Option<&Web>, title: &str, body: &str) -> 
             lang.t("nav.catalogs"),
             lang.t("nav.questionnaires"),
             lang.t("nav.suppliers"),
+            lang.t("nav.plants"),
+            lang.t("nav.device_advisories"),
             esc(&web.csrf),
             esc(&web.principal.user),
             web.principal.role,

@@ -8,7 +8,8 @@
 //! The operations live by domain noun: [`users`] (users, tokens, product access), [`catalog`] (products,
 //! versions, SBOM ingest, components, portfolio search), [`findings`] (reconciling match results, listing,
 //! triage), [`audit`] (the audit log, settings, the webhook queue), [`assessments`] (assessments, evidence files,
-//! supplier questionnaires and the facts automatic evidence reads).
+//! supplier questionnaires and the facts automatic evidence reads), [`plant`] (factory systems: each site's plant
+//! document, captures and their discovery summaries, device advisories and the findings they give on assets).
 
 pub mod assessments;
 pub mod audit;
@@ -17,6 +18,7 @@ mod db;
 mod error;
 pub mod findings;
 mod migrations;
+pub mod plant;
 mod postgres;
 pub mod sessions;
 mod sqlite;
@@ -38,6 +40,10 @@ pub use error::StoreError;
 pub use findings::{
     Analysis, AnalysisEntry, AnalysisState, FindingChanges, FindingFilter, FindingStatus, Justification, NewFinding,
     Response, Severity, SeverityCounts, StateFilter, StoredFinding,
+};
+pub use plant::{
+    AssetFindingChanges, AssetFindingFilter, CaptureInfo, DeviceAdvisory, NewAssetFinding, NewCapture,
+    NewDeviceAdvisory, StoredAssetFinding, StoredPlant,
 };
 pub use sessions::Session;
 pub use users::{ApiToken, ProductAccess, Role, TokenAuth, User};

@@ -20,6 +20,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/postgres/0001_init.sql") },
     Migration { version: 2, name: "sessions", sql: include_str!("../migrations/postgres/0002_sessions.sql") },
     Migration { version: 3, name: "assessments", sql: include_str!("../migrations/postgres/0003_assessments.sql") },
+    Migration { version: 4, name: "plant", sql: include_str!("../migrations/postgres/0004_plant.sql") },
 ];
 
 /// Clients open at most at once; a caller beyond that waits for one to come back.

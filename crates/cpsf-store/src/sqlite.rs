@@ -17,6 +17,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/sqlite/0001_init.sql") },
     Migration { version: 2, name: "sessions", sql: include_str!("../migrations/sqlite/0002_sessions.sql") },
     Migration { version: 3, name: "assessments", sql: include_str!("../migrations/sqlite/0003_assessments.sql") },
+    Migration { version: 4, name: "plant", sql: include_str!("../migrations/sqlite/0004_plant.sql") },
 ];
 
 /// How long a connection waits for another process's write lock before failing with "database is locked".

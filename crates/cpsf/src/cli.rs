@@ -74,6 +74,9 @@ pub enum Command {
     /// Assessments against a catalog: create, edit, refresh automatic evidence, score, report (HTML, PDF, JSON, OSCAL)
     #[command(subcommand)]
     Assess(AssessCommand),
+    /// Passive discovery from network captures (never the network): devices, their identities, who talks to whom
+    #[command(subcommand)]
+    Pcap(PcapCommand),
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]
@@ -92,6 +95,10 @@ pub enum Command {
     /// CSAF 2.0 device advisories: match them to the assets of a plant file
     #[command(subcommand)]
     Csaf(CsafCommand),
+    // The demo (`cpsf demo`): keep it here, after the factory commands.
+    /// Create a data directory with a small demo plant (zones, conduits, assets, a generated capture, SBOMs, a
+    /// device advisory, an assessment) and an administrator `demo`; then `cpsf serve --data-dir DIR` shows it
+    Demo(DemoArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -961,4 +968,63 @@ pub struct CsafMatchArgs {
     pub plant: PlantArg,
     #[arg(long, value_enum, default_value_t = ListFormat::Text)]
     pub format: ListFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PcapCommand {
+    /// Read pcap/pcapng captures and report the devices seen (vendor, model, firmware, serial number, name from
+    /// Modbus, EtherNet/IP, S7comm, BACnet, PROFINET DCP, OPC UA, DNP3, IEC 104, MQTT, LLDP, SNMP, DHCP, ARP),
+    /// each fact with the frames that stated it, and the communication matrix
+    Discover(PcapDiscoverArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PcapFormat {
+    /// Devices, then the communication matrix, then the counts
+    Table,
+    /// Everything, in cpsf's documented JSON shape
+    Json,
+    /// Devices as CSV (the communication matrix with --flows)
+    Csv,
+    /// CycloneDX 1.6 JSON with one `device` component per device, checked against the official schema
+    #[value(alias = "cdx")]
+    Cyclonedx,
+}
+
+#[derive(Debug, Args)]
+pub struct PcapDiscoverArgs {
+    /// Capture files (pcap or pcapng; Ethernet, VLAN, Linux cooked, raw IP)
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Output format
+    #[arg(short, long, value_enum, default_value_t = PcapFormat::Table)]
+    pub format: PcapFormat,
+    /// Write the communication matrix as the CSV output instead of the devices
+    #[arg(long)]
+    pub flows: bool,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// IEEE OUI registry CSV for MAC vendors (default: /usr/share/ieee-data/oui.csv when present, else cpsf's
+    /// own table of industrial vendors)
+    #[arg(long, value_name = "FILE")]
+    pub oui: Option<PathBuf>,
+    /// Byte-identical CycloneDX output across runs: fixed timestamp (SOURCE_DATE_EPOCH, else the Unix epoch) and
+    /// a serial number derived from the content
+    #[arg(long)]
+    pub reproducible: bool,
+}
+
+/// `cpsf demo`.
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// The data directory to create (the store server.db and the advisory database advisories.db)
+    #[arg(long, default_value = "cpsf-demo", value_name = "DIR")]
+    pub data_dir: PathBuf,
+    /// Replace the store and advisory database of an existing demo directory (other files are left alone)
+    #[arg(long)]
+    pub force: bool,
+    /// Read the password of the `demo` user from the first line of standard input instead of generating one
+    #[arg(long)]
+    pub password_stdin: bool,
 }

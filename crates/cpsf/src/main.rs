@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command, DbCommand, SbomCommand};
+use crate::cli::{Cli, Command, DbCommand, PcapCommand, SbomCommand};
 use crate::printer::Printer;
 
 /// What a command found: 0 nothing to report, 1 findings (invalid document, differences, failed gate).
@@ -68,10 +68,12 @@ fn run(cli: Cli, printer: &Printer) -> anyhow::Result<Outcome> {
         Command::Push(args) => commands::server::push(args, printer),
         Command::Catalog(sub) => commands::catalog::run(sub, printer),
         Command::Assess(sub) => commands::assess::run(sub, printer),
+        Command::Pcap(PcapCommand::Discover(args)) => commands::pcap::discover(args, printer),
         Command::Completions { shell } => commands::meta::completions(shell),
         Command::Man { output } => commands::meta::man(&output, printer),
         Command::Asset(sub) => commands::ot::asset(sub, printer),
         Command::Csaf(sub) => commands::ot::csaf(sub, printer),
+        Command::Demo(args) => commands::demo::run(args, printer),
     }
 }
 

@@ -126,3 +126,43 @@ fn product_scope_sees_only_its_product() {
     refresh(&c, &mut a, &facts, now());
     assert_eq!(a.result("A-1").unwrap().automatic_result(), Some(CheckResult::Met));
 }
+
+fn asset(site: &str, id: &str, complete: bool, days_ago: Option<i64>) -> cpsf_assess::evidence::AssetFact {
+    cpsf_assess::evidence::AssetFact {
+        site: site.into(),
+        id: id.into(),
+        complete,
+        confirmed: days_ago.map(|d| now() - Duration::days(d)),
+    }
+}
+
+#[test]
+fn assets_inventoried_wants_identity_and_a_recent_confirmation() {
+    use cpsf_assess::evidence::evaluate;
+    use cpsf_catalog::Check;
+    let check = Check::AssetsInventoried { max_age_days: 30 };
+    let (result, observed) = evaluate(&check, &Facts::default(), now());
+    assert_eq!((result, observed.as_str()), (CheckResult::Unknown, "no plant in the data"));
+    let (result, _) = evaluate(&check, &Facts { assets: Some(Vec::new()), ..Facts::default() }, now());
+    assert_eq!(result, CheckResult::Unknown);
+
+    let mut facts = Facts {
+        assets: Some(vec![asset("k", "plc-1", true, Some(3)), asset("k", "hmi-1", true, Some(10))]),
+        ..Facts::default()
+    };
+    let (result, observed) = evaluate(&check, &facts, now());
+    assert_eq!(result, CheckResult::Met, "{observed}");
+    assert!(observed.contains("2 of 2 assets have vendor, model and firmware; 2 of 2 confirmed"), "{observed}");
+
+    // One asset lacks its firmware, another was last confirmed long ago, a third never with a date.
+    facts.assets = Some(vec![
+        asset("k", "plc-1", false, Some(3)),
+        asset("k", "hmi-1", true, Some(45)),
+        asset("k", "sensor-1", true, None),
+    ]);
+    let (result, observed) = evaluate(&check, &facts, now());
+    assert_eq!(result, CheckResult::Unmet);
+    assert!(observed.contains("incomplete: k/plc-1"), "{observed}");
+    assert!(observed.contains("k/hmi-1 (45 days)") && observed.contains("k/sensor-1 (never dated)"), "{observed}");
+    assert!(observed.starts_with("2 of 3 assets have vendor, model and firmware; 1 of 3 confirmed"), "{observed}");
+}

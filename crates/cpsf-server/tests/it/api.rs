@@ -241,9 +241,10 @@ async fn every_route_with_every_role() {
         (Method::POST, "/api/v1/advisories?name=OSV-2021-0001.json".into(), advisory, 3),
         (Method::POST, "/api/v1/bom".into(), multipart, 2),
     ];
-    // The assessment and questionnaire routes are walked by `assess::every_assessment_route_with_every_role`.
+    // The assessment and questionnaire routes are walked by `assess::every_assessment_route_with_every_role`, the
+    // factory routes by `ot::every_ot_route_with_every_role`.
     assert_eq!(
-        routes.len() + crate::assess::ROUTES.len(),
+        routes.len() + crate::assess::ROUTES.len() + crate::ot::ROUTES.len(),
         cpsf_server::app::api_routes().len(),
         "every route is walked"
     );

@@ -5,5 +5,6 @@ mod api;
 mod assess;
 mod common;
 mod openapi;
+mod ot;
 mod web;
 mod webhooks;

@@ -8,6 +8,7 @@ mod findings;
 mod fixtures;
 mod harness;
 mod ingest;
+mod plant;
 mod schema;
 mod search;
 mod users;
@@ -48,6 +49,9 @@ on_both_backends!(
     assessments::evidence_files_are_stored_with_the_document,
     assessments::questionnaires_are_answered_through_invites,
     assessments::evidence_facts_are_read,
+    plant::plants_keep_revisions,
+    plant::captures_keep_summaries_and_small_bytes,
+    plant::device_advisories_and_asset_findings,
 );
 
 /// Servers starting together on one new database: each migration is applied once.
