@@ -92,6 +92,44 @@ pub struct Candidate {
     pub alternatives: Vec<Alternative>,
 }
 
+/// The devices of a discovery run as discovered devices: one fact per frame that stated a value (up to the
+/// evidence discovery kept, so the most frequent value still wins), the device's first IP, MAC and VLAN as its
+/// key, and every protocol it spoke.
+pub fn from_discovery(discovery: &cpsf_pcap::discover::Discovery) -> Vec<DiscoveredDevice> {
+    discovery
+        .devices
+        .iter()
+        .map(|device| {
+            let mut facts = Vec::new();
+            for fact in &device.identity {
+                for value in &fact.values {
+                    let protocol = value.protocols.first().map_or("unknown", |p| p).to_string();
+                    let frames: Vec<u64> = if value.evidence.is_empty() {
+                        vec![0]
+                    } else {
+                        value.evidence.iter().map(|e| e.frame).collect()
+                    };
+                    for frame in frames {
+                        facts.push(DiscoveredFact {
+                            field: fact.field,
+                            value: value.value.clone(),
+                            protocol: protocol.clone(),
+                            frame,
+                        });
+                    }
+                }
+            }
+            facts.sort_by_key(|f| f.frame);
+            DiscoveredDevice {
+                key: device.key(),
+                vlan: device.vlans.first().copied(),
+                facts,
+                protocols: device.protocols.iter().map(|p| p.protocol.clone()).collect(),
+            }
+        })
+        .collect()
+}
+
 /// Group observations by device key into devices (facts in frame order).
 pub fn from_observations(observations: &[Observation]) -> Vec<DiscoveredDevice> {
     let mut by_key: BTreeMap<DeviceKey, DiscoveredDevice> = BTreeMap::new();

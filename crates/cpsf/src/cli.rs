@@ -883,6 +883,32 @@ pub enum AssetCommand {
     List(AssetListArgs),
     /// Check the plant file: structure, references, zone importance, security level gaps
     Check(AssetCheckArgs),
+    /// Discover devices in captures and check them against the plant: flows that break a conduit, unknown
+    /// devices, new protocols; list the candidates and merge the chosen ones into the inventory
+    Discover(AssetDiscoverArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AssetDiscoverArgs {
+    /// Capture files (pcap or pcapng)
+    #[arg(required = true)]
+    pub captures: Vec<PathBuf>,
+    #[command(flatten)]
+    pub plant: PlantArg,
+    /// Merge these candidates (by the id the listing shows) into the plant's inventory
+    #[arg(long = "merge", value_name = "ID")]
+    pub merge: Vec<String>,
+    /// Merge every candidate
+    #[arg(long, conflicts_with = "merge")]
+    pub merge_all: bool,
+    /// Show what a merge would change without writing the plant file
+    #[arg(long)]
+    pub dry_run: bool,
+    /// An IEEE OUI registry CSV for MAC vendors (default: the system's, when installed)
+    #[arg(long, value_name = "FILE")]
+    pub oui: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
 }
 
 #[derive(Debug, Args)]

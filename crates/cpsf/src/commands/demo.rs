@@ -68,6 +68,24 @@ pub fn run(args: DemoArgs, printer: &Printer) -> Result<Outcome> {
     let records = demo::import_advisories(&advisory_db).map_err(|e| anyhow::anyhow!("{e}"))?;
     let loaded = demo::load(&store, &advisory_db, USER, time::OffsetDateTime::now_utc())
         .map_err(|e| anyhow::anyhow!("loading the demo: {e}"))?;
+    // The same plant, capture, advisory and SBOMs as files, for the command-line side of the exercise
+    // (`cpsf asset discover`, `cpsf csaf match`, `cpsf scan`).
+    let files = dir.join("files");
+    fs_err::create_dir_all(&files)?;
+    let now = time::OffsetDateTime::now_utc();
+    let day = cpsf_ot::asset::Day(now.date());
+    fs_err::write(files.join("plant.yaml"), demo::plant_yaml(day))?;
+    let start = (now - time::Duration::hours(1)).unix_timestamp() * 1_000_000;
+    fs_err::write(files.join(demo::CAPTURE_NAME), demo::capture(start).map_err(|e| anyhow::anyhow!("{e}"))?)?;
+    fs_err::write(files.join("exa-sa-2099-001.csaf.json"), demo::csaf())?;
+    for (product, version, bom) in demo::sboms() {
+        fs_err::write(files.join(format!("{product}-{version}.cdx.json")), bom)?;
+    }
+    printer.info(&format!(
+        "the same as files in {}: plant.yaml, {}, a CSAF advisory and the SBOMs",
+        files.display(),
+        demo::CAPTURE_NAME
+    ));
     printer.info(&format!(
         "demo plant `{}` in {}: {} assets, capture {} ({} conduit violation, {} new devices), {} device advisory \
          findings, {} software findings ({records} invented advisory records), assessment {}",

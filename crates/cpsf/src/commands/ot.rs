@@ -11,8 +11,8 @@ use cpsf_ot::{csaf, hbom};
 
 use crate::Outcome;
 use crate::cli::{
-    AssetCheckArgs, AssetCommand, AssetExportArgs, AssetExportFormat, AssetImportArgs, AssetListArgs, CsafCommand,
-    CsafMatchArgs, LangArg, ListFormat,
+    AssetCheckArgs, AssetCommand, AssetDiscoverArgs, AssetExportArgs, AssetExportFormat, AssetImportArgs,
+    AssetListArgs, CsafCommand, CsafMatchArgs, LangArg, ListFormat,
 };
 use crate::commands::write_output;
 use crate::printer::Printer;
@@ -23,6 +23,7 @@ pub fn asset(command: AssetCommand, printer: &Printer) -> Result<Outcome> {
         AssetCommand::Export(args) => export(args),
         AssetCommand::List(args) => list(args),
         AssetCommand::Check(args) => check(args),
+        AssetCommand::Discover(args) => discover(args, printer),
     }
 }
 
@@ -363,4 +364,144 @@ fn csaf_match(args: CsafMatchArgs, printer: &Printer) -> Result<Outcome> {
     }
     let affected = report.findings.iter().any(|f| f.status == csaf::Status::Affected);
     Ok(if affected || !report.undetermined.is_empty() { Outcome::Findings } else { Outcome::Clean })
+}
+
+/// `cpsf asset discover`: discovery over the captures, the conduit check against the plant, the candidates, and
+/// the merge of the chosen ones (exit 1 when a flow breaks a conduit or a device is unknown).
+fn discover(args: AssetDiscoverArgs, printer: &Printer) -> Result<Outcome> {
+    use cpsf_ot::discovered::{self, Capture};
+    let path = &args.plant.plant;
+    let mut plant = read_plant(path)?;
+    let options = cpsf_pcap::discover::Options { oui_files: args.oui.iter().cloned().collect(), ..Default::default() };
+    let discovery = cpsf_pcap::discover::discover(&args.captures, &options);
+    for w in &discovery.warnings {
+        printer.warn(w);
+    }
+    let name = args
+        .captures
+        .iter()
+        .map(|p| p.file_name().map_or_else(|| p.display().to_string(), |n| n.to_string_lossy().into_owned()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let first = discovery.files.iter().filter_map(|f| f.first).min();
+    let capture = Capture { name, date: first.and_then(Day::from_unix_micros).or_else(|| Some(today())) };
+    let devices = discovered::from_discovery(&discovery);
+    let candidates = discovered::candidates(&devices, &capture);
+    let report = cpsf_ot::conduit::check(&plant, &discovery.flows, &[]);
+    let inventory = Inventory::new(plant.assets.clone());
+    let chosen: Vec<&discovered::Candidate> = if args.merge_all {
+        candidates.iter().collect()
+    } else {
+        let mut out = Vec::new();
+        for id in &args.merge {
+            match candidates.iter().find(|c| &c.asset.id == id) {
+                Some(c) => out.push(c),
+                None => bail!("--merge: the captures have no candidate `{id}` (see the listing without --merge)"),
+            }
+        }
+        out
+    };
+    let merge = if chosen.is_empty() {
+        None
+    } else {
+        let mut merged = inventory.clone();
+        let result = merged.merge(chosen.iter().map(|c| c.asset.clone()).collect(), &MergeRules::default());
+        if !args.dry_run {
+            plant.assets = merged.assets;
+            let text = model::write_plant(&plant).context("writing the plant file")?;
+            fs_err::write(path, text)?;
+        }
+        Some(result)
+    };
+    let findings = !report.violations.is_empty() || !report.unknown_devices.is_empty();
+    match args.format {
+        ListFormat::Json => write_output(
+            None,
+            &json(&serde_json::json!({
+                "conduits": report,
+                "candidates": candidates.iter().map(|c| serde_json::json!({
+                    "candidate": c,
+                    "matches": inventory.find_match(&c.asset).and_then(|(i, key)| inventory.assets.get(i).map(|a| (a.id.clone(), key))),
+                })).collect::<Vec<_>>(),
+                "merge": merge,
+                "dry_run": args.dry_run,
+            }))?,
+        )?,
+        ListFormat::Text => {
+            let mut out = format!(
+                "{} flows: {} inside a zone, {} allowed by a conduit, {} with an endpoint outside the plant\n",
+                report.flows, report.inside_zone, report.allowed, report.unzoned
+            );
+            let end = |e: &cpsf_ot::conduit::Endpoint| {
+                let addr = e.ip.map(|i| i.to_string()).or_else(|| e.mac.clone()).unwrap_or_else(|| "?".into());
+                match (&e.asset, &e.zone) {
+                    (Some(a), Some(z)) => format!("{a} ({addr}, zone {z})"),
+                    (Some(a), None) => format!("{a} ({addr})"),
+                    _ => addr,
+                }
+            };
+            for v in &report.violations {
+                let why = match &v.breach {
+                    cpsf_ot::conduit::Breach::NoConduit => "no conduit joins the zones".to_string(),
+                    cpsf_ot::conduit::Breach::WrongDirection { conduits } => {
+                        format!("conduit {} does not allow this direction", conduits.join(", "))
+                    }
+                    cpsf_ot::conduit::Breach::NotAllowed { conduits } => {
+                        format!("conduit {} does not allow {}", conduits.join(", "), v.protocol)
+                    }
+                };
+                out.push_str(&format!(
+                    "VIOLATION {} -> {} {} ({} packets): {why}\n",
+                    end(&v.src),
+                    end(&v.dst),
+                    v.protocol,
+                    v.packets
+                ));
+            }
+            for u in &report.unknown_devices {
+                out.push_str(&format!(
+                    "UNKNOWN DEVICE {} {}: {} ({} flows)\n",
+                    u.ip.map(|i| i.to_string()).unwrap_or_default(),
+                    u.mac.as_deref().unwrap_or(""),
+                    u.protocols.join(", "),
+                    u.flows
+                ));
+            }
+            for n in &report.new_protocols {
+                out.push_str(&format!(
+                    "NEW PROTOCOL {} ({}): {} as {}\n",
+                    n.asset,
+                    n.zone.as_deref().unwrap_or("no zone"),
+                    n.protocol,
+                    n.role
+                ));
+            }
+            out.push_str(&format!("\n{} candidates (merge with --merge ID or --merge-all):\n", candidates.len()));
+            for c in &candidates {
+                let a = &c.asset;
+                let matches = inventory.find_match(a).and_then(|(i, _)| inventory.assets.get(i)).map(|m| m.id.clone());
+                out.push_str(&format!(
+                    "  {:<28} {:<24} {} {} {} fw {}{}\n",
+                    a.id,
+                    c.suggested_kind.as_ref().map_or_else(|| "?".to_string(), |k| k.kind.as_str().to_string()),
+                    a.vendor.as_deref().unwrap_or("-"),
+                    a.model.as_deref().unwrap_or("-"),
+                    a.ips.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(","),
+                    a.firmware.as_deref().unwrap_or("-"),
+                    matches.map(|m| format!("  (matches asset {m})")).unwrap_or_default()
+                ));
+            }
+            if let Some(m) = &merge {
+                out.push_str(&format!(
+                    "\n{}merged: {} added, {} merged into existing assets, {} conflicting values kept in the report\n",
+                    if args.dry_run { "dry run, nothing written: would have " } else { "" },
+                    m.added.len(),
+                    m.merged.len(),
+                    m.conflicts.len()
+                ));
+            }
+            write_output(None, &out)?;
+        }
+    }
+    Ok(if findings { Outcome::Findings } else { Outcome::Clean })
 }

@@ -192,3 +192,41 @@ fn demo_in_chromium() {
     assert!(stdout.contains("ot.mjs: ok"), "{stdout}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The demo's files on the command line: `cpsf asset discover` over the demo capture reports the conduit
+/// violation, the unknown device and the new protocols (exit 1), and `--merge` puts the unknown device into the
+/// plant file with its provenance; `--dry-run` writes nothing.
+#[test]
+fn demo_files_discover_and_merge_on_the_command_line() {
+    let dir = scratch("demo-cli");
+    let data = dir.join("demo");
+    let out = demo(&data, &[]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let files = data.join("files");
+    let plant = files.join("plant.yaml");
+    let capture = files.join("line1-demo.pcapng");
+    let run = |extra: &[&str]| {
+        cpsf().args(["asset", "discover"]).arg(&capture).arg("--plant").arg(&plant).args(extra).output().unwrap()
+    };
+    let out = run(&[]);
+    assert_eq!(out.status.code(), Some(1), "a violation is a finding: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("VIOLATION sensor-1") && text.contains("no conduit joins the zones"), "{text}");
+    assert!(text.contains("UNKNOWN DEVICE 10.20.1.99"), "{text}");
+    assert!(text.contains("NEW PROTOCOL hmi-line1 (control): opcua"), "{text}");
+    assert!(text.contains("discovered-10-20-1-99"), "{text}");
+    let before = std::fs::read(&plant).unwrap();
+    let out = run(&["--merge", "discovered-10-20-1-99", "--dry-run"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("dry run, nothing written: would have merged: 1 added"));
+    assert_eq!(std::fs::read(&plant).unwrap(), before, "a dry run writes nothing");
+    let out = run(&["--merge", "discovered-10-20-1-99", "--format", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["merge"]["added"], serde_json::json!(["discovered-10-20-1-99"]), "{report}");
+    let yaml = std::fs::read_to_string(&plant).unwrap();
+    assert!(yaml.contains("discovered-10-20-1-99") && yaml.contains("line1-demo.pcapng"), "merged with provenance");
+    let out = run(&[]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("UNKNOWN DEVICE 10.20.1.99"), "no longer unknown");
+    let bad = run(&["--merge", "no-such-candidate"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
