@@ -15,8 +15,8 @@ use crate::capture::{CaptureReader, Format, Packet, link_type_supported};
 use crate::decode::{self, Net, Transport as L4, tcp_flags};
 use crate::matrix::{FlowKey, Matrix, server_port};
 use crate::model::{DeviceKey, Field, Flow, Mac, Micros, PacketMeta, Side, Sink, Transport};
-use crate::proto::UdpProtocol;
 use crate::oui;
+use crate::proto::UdpProtocol;
 use crate::reassembly::{Reassembler, TcpStats};
 use crate::registry::{Lookup, Registry, side};
 
@@ -226,10 +226,13 @@ struct ObsAgg {
     first: Micros,
 }
 
-/// A closed connection is kept this long (capture time) so its late packets count on the same row.
-const CLOSED_LINGER: Micros = 60 * 1_000_000;
+/// A closed connection is kept this long (capture time) so its late packets (a last ACK, a retransmitted FIN)
+/// count on the same row. Short, because a busy network closes thousands of connections a second.
+const CLOSED_LINGER: Micros = 10 * 1_000_000;
+/// A UDP conversation is forgotten after this long without a datagram (it holds no state but a cached row).
+const UDP_IDLE: Micros = 30 * 1_000_000;
 /// Connections are swept for idleness at most this often (capture time).
-const SWEEP_EVERY: Micros = 30 * 1_000_000;
+const SWEEP_EVERY: Micros = 5 * 1_000_000;
 
 struct Engine<'o> {
     options: &'o Options,
@@ -551,15 +554,25 @@ impl<'o> Engine<'o> {
     fn sweep(&mut self, now: Micros) {
         let idle = self.options.idle_timeout;
         let mut stats = TcpStats::default();
-        self.conns.retain(|_, c| {
+        self.conns.retain(|k, c| {
             let quiet = now.saturating_sub(c.last);
-            let keep = if c.closed { quiet < CLOSED_LINGER } else { quiet < idle };
+            let keep = if c.closed {
+                quiet < CLOSED_LINGER
+            } else if k.kind & 1 == 0 {
+                // A UDP entry only caches what its key gives again (row, direction, decoder).
+                quiet < UDP_IDLE.min(idle)
+            } else {
+                quiet < idle
+            };
             if !keep && let Some(r) = &mut c.reassembly {
                 r.close(&mut stats);
             }
             keep
         });
         self.counters.tcp.gaps += stats.gaps;
+        if self.conns.capacity() > 4096 && self.conns.capacity() > 4 * self.conns.len() {
+            self.conns.shrink_to(2 * self.conns.len());
+        }
         self.next_sweep = now.saturating_add(SWEEP_EVERY);
     }
 
