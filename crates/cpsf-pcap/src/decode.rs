@@ -109,14 +109,17 @@ pub struct Tcp<'a> {
     pub payload: &'a [u8],
 }
 
+#[inline]
 fn be16(b: &[u8], at: usize) -> Option<u16> {
     Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]))
 }
 
+#[inline]
 fn be32(b: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_be_bytes([*b.get(at)?, *b.get(at + 1)?, *b.get(at + 2)?, *b.get(at + 3)?]))
 }
 
+#[inline]
 fn mac(b: &[u8], at: usize) -> Option<Mac> {
     let s = b.get(at..at + 6)?;
     let mut m = [0u8; 6];
@@ -125,6 +128,7 @@ fn mac(b: &[u8], at: usize) -> Option<Mac> {
 }
 
 /// Decode a packet of `link_type` (one of [`crate::capture::link_type_supported`]).
+#[inline]
 pub fn decode(link_type: u32, data: &[u8]) -> Result<Frame<'_>, Layer> {
     match link_type {
         LINKTYPE_ETHERNET => ethernet(data),
@@ -181,6 +185,7 @@ fn cooked(src_mac: Option<Mac>, protocol: u16, payload: &[u8]) -> Result<Frame<'
     Ok(Frame { src_mac, dst_mac: None, vlan, net })
 }
 
+#[inline]
 fn ethernet(data: &[u8]) -> Result<Frame<'_>, Layer> {
     let dst_mac = mac(data, 0).ok_or(Layer::Link)?;
     let src_mac = mac(data, 6).ok_or(Layer::Link)?;
@@ -197,6 +202,7 @@ fn ethernet(data: &[u8]) -> Result<Frame<'_>, Layer> {
 }
 
 /// Past the MAC addresses: VLAN tags, then the network layer.
+#[inline]
 fn above_ethertype(mut ethertype: u16, mut payload: &[u8]) -> Result<(Option<u16>, Net<'_>), Layer> {
     let mut vlan = None;
     let mut tags = 0;
@@ -241,6 +247,7 @@ fn llc(payload: &[u8]) -> Result<Net<'_>, Layer> {
     Ok(Net::Llc { dsap, payload: rest })
 }
 
+#[inline]
 fn ipv4(data: &[u8]) -> Result<Ip<'_>, Layer> {
     let first = *data.first().ok_or(Layer::Ipv4)?;
     if first >> 4 != 4 {
@@ -319,6 +326,7 @@ fn ipv6(data: &[u8]) -> Result<Ip<'_>, Layer> {
     Ok(Ip { src, dst, protocol: next, fragment, transport })
 }
 
+#[inline]
 fn transport(protocol: u8, b: &[u8]) -> Result<Transport<'_>, Layer> {
     match protocol {
         6 => {

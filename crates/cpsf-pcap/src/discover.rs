@@ -14,8 +14,9 @@ use serde::Serialize;
 use crate::capture::{CaptureReader, Format, Packet, link_type_supported};
 use crate::decode::{self, Net, Transport as L4, tcp_flags};
 use crate::matrix::{FlowKey, Matrix, server_port};
-use crate::model::{DeviceKey, Field, Flow, Mac, Micros, PacketMeta, Sink, Transport};
+use crate::model::{DeviceKey, Field, Flow, Mac, Micros, PacketMeta, Side, Sink, Transport};
 use crate::oui;
+use crate::proto::UdpProtocol;
 use crate::reassembly::{Reassembler, TcpStats};
 use crate::registry::{Lookup, Registry, side};
 
@@ -183,19 +184,33 @@ pub fn discover_bytes(captures: &[(&str, &[u8])], options: &Options) -> Discover
     engine.finish()
 }
 
-/// Connections are looked up by both endpoints, lower first.
+/// Connections are looked up by both endpoints, lower first: addresses as 128-bit numbers (IPv4 in the low
+/// 32 bits, told apart by `kind`), so hashing and ordering are a few integer operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 struct ConnKey {
-    vlan: Option<u16>,
-    tcp: bool,
-    lo: (IpAddr, u16),
-    hi: (IpAddr, u16),
+    lo: (u128, u16),
+    hi: (u128, u16),
+    /// VLAN id + 1, 0 for none.
+    vlan: u16,
+    /// Bit 0: TCP; bit 1: IPv6.
+    kind: u8,
+}
+
+fn ip_bits(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => u128::from(v4.to_bits()),
+        IpAddr::V6(v6) => v6.to_bits(),
+    }
 }
 
 struct Conn {
     row: u32,
     /// The matrix direction of packets sent by `lo`.
     lo_dir: u8,
+    /// Which side `lo` is of the protocol that decodes this connection (`hi` is the other).
+    lo_side: Side,
+    /// The UDP decoder of a UDP "connection".
+    udp: Option<&'static UdpProtocol>,
     last: Micros,
     /// FIN seen from lo (bit 0) and hi (bit 1); closed on both or on RST.
     fins: u8,
@@ -211,10 +226,13 @@ struct ObsAgg {
     first: Micros,
 }
 
-/// A closed connection is kept this long (capture time) so its late packets count on the same row.
-const CLOSED_LINGER: Micros = 60 * 1_000_000;
+/// A closed connection is kept this long (capture time) so its late packets (a last ACK, a retransmitted FIN)
+/// count on the same row. Short, because a busy network closes thousands of connections a second.
+const CLOSED_LINGER: Micros = 10 * 1_000_000;
+/// A UDP conversation is forgotten after this long without a datagram (it holds no state but a cached row).
+const UDP_IDLE: Micros = 30 * 1_000_000;
 /// Connections are swept for idleness at most this often (capture time).
-const SWEEP_EVERY: Micros = 30 * 1_000_000;
+const SWEEP_EVERY: Micros = 5 * 1_000_000;
 
 struct Engine<'o> {
     options: &'o Options,
@@ -429,14 +447,13 @@ impl<'o> Engine<'o> {
         udp_payload: &[u8],
     ) {
         let (Some(src_ip), Some(dst_ip)) = (meta.src_ip, meta.dst_ip) else { return };
-        let a = (src_ip, meta.src_port);
-        let b = (dst_ip, meta.dst_port);
+        let a = (ip_bits(src_ip), meta.src_port);
+        let b = (ip_bits(dst_ip), meta.dst_port);
         let from_lo = a <= b;
-        let key = if from_lo {
-            ConnKey { vlan: meta.vlan, tcp: is_tcp, lo: a, hi: b }
-        } else {
-            ConnKey { vlan: meta.vlan, tcp: is_tcp, lo: b, hi: a }
-        };
+        let (lo, hi) = if from_lo { (a, b) } else { (b, a) };
+        let vlan = meta.vlan.map_or(0, |v| v.wrapping_add(1));
+        let kind = u8::from(is_tcp) | (u8::from(src_ip.is_ipv6()) << 1);
+        let key = ConnKey { lo, hi, vlan, kind };
         let syn_only = is_tcp && flags & (tcp_flags::SYN | tcp_flags::ACK) == tcp_flags::SYN;
         let ts = meta.ts;
         let conn = match self.conns.get_mut(&key) {
@@ -452,11 +469,15 @@ impl<'o> Engine<'o> {
         };
         conn.last = ts;
         let dir = if from_lo { conn.lo_dir } else { 1 - conn.lo_dir };
+        let side = match (from_lo, conn.lo_side) {
+            (true, s) => s,
+            (false, Side::Client) => Side::Server,
+            (false, Side::Server) => Side::Client,
+            (false, Side::Unknown) => Side::Unknown,
+        };
         self.matrix.count(crate::matrix::RowRef { row: conn.row, dir }, wire, ts);
         if let Some(tcp) = tcp {
             if let Some(r) = &mut conn.reassembly {
-                let proto = r.protocol();
-                let side = side(proto.ports, meta.src_port, meta.dst_port);
                 r.segment(
                     usize::from(!from_lo),
                     tcp,
@@ -467,9 +488,9 @@ impl<'o> Engine<'o> {
                     &mut self.counters.tcp,
                 );
                 if r.finished() {
+                    // Both directions ended or were given up: the buffers go, the connection stays counted.
                     r.close(&mut self.counters.tcp);
                     conn.reassembly = None;
-                    conn.closed = true;
                 }
             }
             if flags & tcp_flags::RST != 0 {
@@ -486,8 +507,7 @@ impl<'o> Engine<'o> {
                 r.close(&mut self.counters.tcp);
                 conn.reassembly = None;
             }
-        } else if let Some(p) = self.lookup.udp_protocol(meta.src_port, meta.dst_port) {
-            let side = side(p.ports, meta.src_port, meta.dst_port);
+        } else if let Some(p) = conn.udp {
             (p.decode)(meta, side, udp_payload, &mut self.sink);
         }
     }
@@ -512,28 +532,47 @@ impl<'o> Engine<'o> {
         let at = self.matrix.row(key, sp == dp);
         let sender_dir = if sender_is_client { at.dir } else { 1 - at.dir };
         let lo_dir = if from_lo { sender_dir } else { 1 - sender_dir };
-        let reassembly = if is_tcp {
-            let other = if server == dp { sp } else { dp };
-            self.lookup.tcp_protocol(server, other).map(|p| Box::new(Reassembler::new(p)))
+        let other = if server == dp { sp } else { dp };
+        let (reassembly, udp, ports) = if is_tcp {
+            let p = self.lookup.tcp_protocol(server, other);
+            (p.map(|p| Box::new(Reassembler::new(p))), None, p.map_or(&[][..], |p| p.ports))
         } else {
-            None
+            let p = self.lookup.udp_protocol(sp, dp);
+            (None, p, p.map_or(&[][..], |p| p.ports))
         };
-        Conn { row: at.row, lo_dir, last: meta.ts, fins: 0, closed: false, reassembly }
+        let sender_side = side(ports, sp, dp);
+        let lo_side = match (from_lo, sender_side) {
+            (true, s) => s,
+            (false, Side::Client) => Side::Server,
+            (false, Side::Server) => Side::Client,
+            (false, Side::Unknown) => Side::Unknown,
+        };
+        Conn { row: at.row, lo_dir, lo_side, udp, last: meta.ts, fins: 0, closed: false, reassembly }
     }
 
     /// Forget idle connections and closed ones past their linger.
     fn sweep(&mut self, now: Micros) {
         let idle = self.options.idle_timeout;
         let mut stats = TcpStats::default();
-        self.conns.retain(|_, c| {
+        self.conns.retain(|k, c| {
             let quiet = now.saturating_sub(c.last);
-            let keep = if c.closed { quiet < CLOSED_LINGER } else { quiet < idle };
+            let keep = if c.closed {
+                quiet < CLOSED_LINGER
+            } else if k.kind & 1 == 0 {
+                // A UDP entry only caches what its key gives again (row, direction, decoder).
+                quiet < UDP_IDLE.min(idle)
+            } else {
+                quiet < idle
+            };
             if !keep && let Some(r) = &mut c.reassembly {
                 r.close(&mut stats);
             }
             keep
         });
         self.counters.tcp.gaps += stats.gaps;
+        if self.conns.capacity() > 4096 && self.conns.capacity() > 4 * self.conns.len() {
+            self.conns.shrink_to(2 * self.conns.len());
+        }
         self.next_sweep = now.saturating_add(SWEEP_EVERY);
     }
 
