@@ -61,7 +61,7 @@ step "PostgreSQL for the store tests"
 source scripts/postgres.sh
 
 step "tests"
-cargo test --workspace --locked 2>&1 | tee target/test-output.txt
+cargo test --workspace --locked --no-fail-fast 2>&1 | tee target/test-output.txt
 # Restate the totals as one line for CI.
 awk '/^test result:/ { p += $4; f += $6; i += $8 } END { printf "\n%d passed, %d failed, %d skipped\n", p, f, i }' target/test-output.txt
 

@@ -800,11 +800,11 @@ fn build_devices(
                         have.protocols.push(p);
                     }
                 }
-                for e in agg.evidence {
-                    if have.evidence.len() < options.max_evidence && !have.evidence.contains(&e) {
-                        have.evidence.push(e);
-                    }
-                }
+                // Keep the earliest frames whatever order the groups come in (the maps' order is random).
+                have.evidence.extend(agg.evidence);
+                have.evidence.sort_by_key(|e| (e.file, e.frame));
+                have.evidence.dedup();
+                have.evidence.truncate(options.max_evidence);
                 have.first = have.first.min(agg.first);
             }
             None => values.push((value, agg)),
@@ -845,7 +845,11 @@ fn build_devices(
                             .map(|(value, agg)| FactValue {
                                 value,
                                 count: agg.count,
-                                protocols: agg.protocols,
+                                protocols: {
+                                    let mut p = agg.protocols;
+                                    p.sort_unstable();
+                                    p
+                                },
                                 evidence: agg.evidence,
                             })
                             .collect(),
