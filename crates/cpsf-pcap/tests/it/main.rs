@@ -24,6 +24,7 @@ mod modbus;
 mod mqtt;
 mod noise2;
 mod opcua;
+mod pipeline;
 mod pndcp;
 mod reassembly;
 mod s7comm;
