@@ -478,71 +478,13 @@ fn sniff_delimiter(text: &str) -> char {
     if best.1 == 0 { ',' } else { best.0 }
 }
 
-/// RFC 4180 records with the line each starts on. Quoted fields may hold the delimiter, line breaks and
-/// doubled quotes; a quote inside an unquoted field is kept; a quote left open skips the last record with a
-/// warning. Blank lines are not records.
+/// RFC 4180 records with the line each starts on, read by the reader catalog imports use too
+/// ([`cpsf_catalog::import::csv::records_delimited`]).
 fn csv_records(text: &str, delimiter: char, warnings: &mut Vec<String>) -> Vec<(usize, Vec<String>)> {
-    let mut out = Vec::new();
-    let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
-    let (mut line, mut record_line, mut quote_line) = (1usize, 1usize, 1usize);
-    let mut fields: Vec<String> = Vec::new();
-    let mut field = String::new();
-    let mut in_quotes = false;
-    let mut was_quoted = false;
-    while let Some(c) = chars.next() {
-        if in_quotes {
-            match c {
-                '"' if chars.peek() == Some(&'"') => {
-                    chars.next();
-                    field.push('"');
-                }
-                '"' => in_quotes = false,
-                '\r' | '\n' => {
-                    if c == '\r' && chars.peek() == Some(&'\n') {
-                        chars.next();
-                    }
-                    line += 1;
-                    field.push('\n');
-                }
-                _ => field.push(c),
-            }
-            continue;
-        }
-        match c {
-            c if c == delimiter => {
-                fields.push(std::mem::take(&mut field));
-                was_quoted = false;
-            }
-            '\r' | '\n' => {
-                if c == '\r' && chars.peek() == Some(&'\n') {
-                    chars.next();
-                }
-                fields.push(std::mem::take(&mut field));
-                let record = std::mem::take(&mut fields);
-                if !(record.len() == 1 && record.first().is_some_and(String::is_empty) && !was_quoted) {
-                    out.push((record_line, record));
-                }
-                was_quoted = false;
-                line += 1;
-                record_line = line;
-            }
-            '"' if field.is_empty() && !was_quoted => {
-                in_quotes = true;
-                was_quoted = true;
-                quote_line = line;
-            }
-            _ => field.push(c),
-        }
-    }
-    if in_quotes {
-        warnings.push(format!(
-            "line {quote_line}: a quoted field is not closed before the end of the file; the record from line {record_line} is skipped"
-        ));
-    } else if !field.is_empty() || !fields.is_empty() || was_quoted {
-        fields.push(field);
-        out.push((record_line, fields));
-    }
-    out
+    cpsf_catalog::import::csv::records_delimited(text, delimiter, warnings)
+        .into_iter()
+        .map(|r| (r.line, r.fields))
+        .collect()
 }
 
 /// Import the rows of one table into `out`; `false` when no header row was found. `ids` holds the ids taken

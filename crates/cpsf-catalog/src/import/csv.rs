@@ -37,11 +37,17 @@ pub struct Record {
     pub fields: Vec<String>,
 }
 
-/// Split `text` into RFC 4180 records. Line breaks are CRLF, LF or CR; a line break inside quotes is kept
-/// (as LF). Lenient where the RFC is strict: a quote inside an unquoted field is kept as a character, and
-/// text after a closing quote is appended to the field with a warning. A quote left open at the end skips
-/// that last record with a warning. Blank lines are not records.
+/// Split comma-separated `text` into RFC 4180 records (see [`records_delimited`]).
 pub fn records(text: &str, warnings: &mut Vec<String>) -> Vec<Record> {
+    records_delimited(text, ',', warnings)
+}
+
+/// Split `text` into RFC 4180 records with `delimiter` between fields. Line breaks are CRLF, LF or CR; a line
+/// break inside quotes is kept (as LF). Lenient where the RFC is strict: a quote inside an unquoted field is
+/// kept as a character, and text after a closing quote is appended to the field with a warning. A quote left
+/// open at the end skips that last record with a warning. Blank lines are not records (a line holding only
+/// `""` is: one empty field). Shared by every CSV reader of cpsf (catalog imports, asset inventories).
+pub fn records_delimited(text: &str, delimiter: char, warnings: &mut Vec<String>) -> Vec<Record> {
     let mut out = Vec::new();
     let mut chars = text.trim_start_matches('\u{feff}').chars().peekable();
     let mut line = 1usize;
@@ -79,7 +85,7 @@ pub fn records(text: &str, warnings: &mut Vec<String>) -> Vec<Record> {
             continue;
         }
         match c {
-            ',' => {
+            c if c == delimiter => {
                 fields.push(std::mem::take(&mut field));
                 after_quote = false;
             }
@@ -89,7 +95,7 @@ pub fn records(text: &str, warnings: &mut Vec<String>) -> Vec<Record> {
                 }
                 fields.push(std::mem::take(&mut field));
                 let record = std::mem::take(&mut fields);
-                if !(record.len() == 1 && record.first().is_some_and(String::is_empty)) {
+                if !(record.len() == 1 && record.first().is_some_and(String::is_empty) && !after_quote) {
                     out.push(Record { line: record_line, fields: record });
                 }
                 line += 1;
@@ -114,7 +120,7 @@ pub fn records(text: &str, warnings: &mut Vec<String>) -> Vec<Record> {
         warnings.push(format!(
             "line {quote_line}: a quoted field is not closed before the end of the file; the record from line {record_line} is skipped"
         ));
-    } else if !field.is_empty() || !fields.is_empty() {
+    } else if !field.is_empty() || !fields.is_empty() || after_quote {
         fields.push(field);
         out.push(Record { line: record_line, fields });
     }
