@@ -1,12 +1,11 @@
-//! Test-only capture handling: a small pcap / pcapng frame extractor (Ethernet, 802.1Q, Linux cooked, IPv4/IPv6,
-//! TCP/UDP) giving each frame's metadata and payload, in-order TCP stream concatenation cut into messages by a
-//! decoder's framing, and a pcap writer with frame builders for captures made in the tests. It is just enough for
-//! the decoder tests; the crate's own capture reader is tested on its own.
+//! Test-only capture handling for the decoder tests: each frame's metadata and payload (read with the crate's own
+//! capture reader and header decoder), in-order TCP stream concatenation cut into messages by a decoder's framing,
+//! and a pcap writer with frame builders for captures made in the tests.
 
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
-use cpsf_pcap::model::{Mac, PacketMeta, Side, Sink};
+use cpsf_pcap::model::{PacketMeta, Side, Sink};
 use cpsf_pcap::proto::Framing;
 
 /// What a frame carries after its headers.
@@ -27,6 +26,8 @@ pub struct Frame {
     pub meta: PacketMeta,
     pub carrier: Carrier,
     pub payload: Vec<u8>,
+    /// Part of a fragmented IP datagram.
+    pub fragment: bool,
 }
 
 /// The shared test data root (`CPSF_TEST_DATA`, default `../shared/data` beside the repository), or `None` with a
@@ -52,143 +53,52 @@ pub fn shared_capture(rel: &str) -> Option<(PathBuf, Vec<Frame>)> {
     Some((path, frames))
 }
 
-fn u16_at(b: &[u8], at: usize, le: bool) -> Option<u16> {
-    let x: [u8; 2] = b.get(at..at + 2)?.try_into().ok()?;
-    Some(if le { u16::from_le_bytes(x) } else { u16::from_be_bytes(x) })
-}
-
-fn u32_at(b: &[u8], at: usize, le: bool) -> Option<u32> {
-    let x: [u8; 4] = b.get(at..at + 4)?.try_into().ok()?;
-    Some(if le { u32::from_le_bytes(x) } else { u32::from_be_bytes(x) })
-}
-
-/// Every frame of a pcap or pcapng file, numbered from 1 as Wireshark does.
+/// Every frame of a pcap or pcapng file, numbered from 1 as Wireshark does, read with the crate's own capture
+/// reader and header decoder (the decoder tests check the decoders, not the reader; the reader has its own tests).
+/// A first IP fragment keeps its transport header, as the decoders would see it.
 pub fn read(file: &[u8]) -> Vec<Frame> {
     let mut out = Vec::new();
+    let Ok(mut reader) = cpsf_pcap::capture::CaptureReader::new(file) else { return out };
     let mut number = 0u64;
-    let mut push = |link: u16, ts: i64, data: &[u8]| {
+    while let Ok(Some(packet)) = reader.next_packet() {
         number += 1;
-        out.push(frame(number, ts, link, data));
-    };
-    match u32_at(file, 0, true) {
-        // Classic pcap, either byte order, microsecond or nanosecond times.
-        Some(m @ (0xa1b2c3d4 | 0xd4c3b2a1 | 0xa1b23c4d | 0x4d3cb2a1)) => {
-            let le = m == 0xa1b2c3d4 || m == 0xa1b23c4d;
-            let nanos = m == 0xa1b23c4d || m == 0x4d3cb2a1;
-            let link = u32_at(file, 20, le).unwrap_or(1) as u16;
-            let mut at = 24;
-            while let (Some(sec), Some(frac), Some(len)) =
-                (u32_at(file, at, le), u32_at(file, at + 4, le), u32_at(file, at + 8, le))
-            {
-                let Some(data) = file.get(at + 16..at + 16 + len as usize) else { break };
-                let frac = if nanos { i64::from(frac) / 1000 } else { i64::from(frac) };
-                push(link, i64::from(sec) * 1_000_000 + frac, data);
-                at += 16 + len as usize;
-            }
-        }
-        // pcapng: section header, interface descriptions, enhanced and simple packet blocks.
-        Some(0x0a0d0d0a) => {
-            let mut le = true;
-            let mut links: Vec<u16> = Vec::new();
-            let mut at = 0;
-            while let Some(kind) = u32_at(file, at, le) {
-                if kind == 0x0a0d0d0a {
-                    le = u32_at(file, at + 8, true) == Some(0x1a2b3c4d);
-                    links.clear();
-                }
-                let Some(len) = u32_at(file, at + 4, le).map(|l| l as usize) else { break };
-                let Some(block) = file.get(at..at + len) else { break };
-                match kind {
-                    1 => links.push(u16_at(block, 8, le).unwrap_or(1)),
-                    6 => {
-                        let iface = u32_at(block, 8, le).unwrap_or(0) as usize;
-                        let ts = (u64::from(u32_at(block, 12, le).unwrap_or(0)) << 32)
-                            | u64::from(u32_at(block, 16, le).unwrap_or(0));
-                        let cap = u32_at(block, 20, le).unwrap_or(0) as usize;
-                        if let Some(data) = block.get(28..28 + cap) {
-                            push(links.get(iface).copied().unwrap_or(1), ts as i64, data);
-                        }
-                    }
-                    3 => {
-                        let data = block.get(12..len.saturating_sub(4)).unwrap_or(&[]);
-                        push(links.first().copied().unwrap_or(1), 0, data);
-                    }
-                    _ => {}
-                }
-                if len < 12 {
-                    break;
-                }
-                at += len;
-            }
-        }
-        _ => {}
+        out.push(frame(number, packet.ts, packet.link_type, packet.data));
     }
     out
 }
 
-/// One frame's metadata and payload by link type (1 Ethernet, 113 Linux cooked, 0 BSD loopback).
-fn frame(number: u64, ts: i64, link: u16, data: &[u8]) -> Frame {
+/// One frame's metadata and payload.
+fn frame(number: u64, ts: i64, link: u32, data: &[u8]) -> Frame {
+    use cpsf_pcap::decode::{Net, Transport};
     let mut meta = PacketMeta { frame: number, ts, ..PacketMeta::default() };
-    let other = |meta| Frame { meta, carrier: Carrier::Other, payload: Vec::new() };
-    let (mut ethertype, mut at) = match link {
-        1 => {
-            let mac = |at: usize| data.get(at..at + 6).and_then(|m| <[u8; 6]>::try_from(m).ok()).map(Mac);
-            meta.dst_mac = mac(0);
-            meta.src_mac = mac(6);
-            (u16_at(data, 12, false).unwrap_or(0), 14)
+    let other = |meta| Frame { meta, carrier: Carrier::Other, payload: Vec::new(), fragment: false };
+    let Ok(decoded) = cpsf_pcap::decode::decode(link, data) else { return other(meta) };
+    meta.src_mac = decoded.src_mac;
+    meta.dst_mac = decoded.dst_mac;
+    meta.vlan = decoded.vlan;
+    let ip = match decoded.net {
+        Net::Ether { ethertype, payload } => {
+            return Frame { meta, carrier: Carrier::Ether(ethertype), payload: payload.to_vec(), fragment: false };
         }
-        113 => (u16_at(data, 14, false).unwrap_or(0), 16),
-        0 => match u32_at(data, 0, true) {
-            Some(2) => (0x0800, 4),
-            Some(24 | 28 | 30) => (0x86dd, 4),
-            _ => return other(meta),
-        },
-        _ => return other(meta),
+        Net::Llc { .. } => return other(meta),
+        Net::Ip(ip) => ip,
     };
-    while ethertype == 0x8100 || ethertype == 0x88a8 {
-        meta.vlan = u16_at(data, at, false).map(|tci| tci & 0x0fff);
-        ethertype = u16_at(data, at + 2, false).unwrap_or(0);
-        at += 4;
-    }
-    let l3 = data.get(at..).unwrap_or(&[]);
-    let (proto, l4) = match ethertype {
-        0x0800 => {
-            let Some(&vihl) = l3.first() else { return other(meta) };
-            let ihl = usize::from(vihl & 0x0f) * 4;
-            let total = usize::from(u16_at(l3, 2, false).unwrap_or(0)).min(l3.len());
-            let fragment = u16_at(l3, 6, false).unwrap_or(0) & 0x1fff;
-            let addr = |at: usize| l3.get(at..at + 4).and_then(|a| <[u8; 4]>::try_from(a).ok());
-            meta.src_ip = addr(12).map(|a| IpAddr::V4(Ipv4Addr::from(a)));
-            meta.dst_ip = addr(16).map(|a| IpAddr::V4(Ipv4Addr::from(a)));
-            if fragment != 0 {
-                return other(meta);
-            }
-            (l3.get(9).copied().unwrap_or(0), l3.get(ihl..total).unwrap_or(&[]))
+    meta.src_ip = Some(ip.src);
+    meta.dst_ip = Some(ip.dst);
+    let (carrier, payload) = match ip.transport {
+        Transport::Tcp(tcp) => {
+            meta.src_port = tcp.src_port;
+            meta.dst_port = tcp.dst_port;
+            (Carrier::Tcp { seq: tcp.seq, flags: tcp.flags }, tcp.payload)
         }
-        0x86dd => {
-            let total = (40 + usize::from(u16_at(l3, 4, false).unwrap_or(0))).min(l3.len());
-            let addr = |at: usize| l3.get(at..at + 16).and_then(|a| <[u8; 16]>::try_from(a).ok());
-            meta.src_ip = addr(8).map(|a| IpAddr::V6(Ipv6Addr::from(a)));
-            meta.dst_ip = addr(24).map(|a| IpAddr::V6(Ipv6Addr::from(a)));
-            (l3.get(6).copied().unwrap_or(0), l3.get(40..total).unwrap_or(&[]))
+        Transport::Udp { src_port, dst_port, payload } => {
+            meta.src_port = src_port;
+            meta.dst_port = dst_port;
+            (Carrier::Udp, payload)
         }
-        _ => return Frame { meta, carrier: Carrier::Ether(ethertype), payload: l3.to_vec() },
+        Transport::LaterFragment | Transport::Other(_) => (Carrier::Other, &[][..]),
     };
-    meta.src_port = u16_at(l4, 0, false).unwrap_or(0);
-    meta.dst_port = u16_at(l4, 2, false).unwrap_or(0);
-    match proto {
-        6 => {
-            let off = usize::from(l4.get(12).copied().unwrap_or(0) >> 4) * 4;
-            let carrier =
-                Carrier::Tcp { seq: u32_at(l4, 4, false).unwrap_or(0), flags: l4.get(13).copied().unwrap_or(0) };
-            Frame { meta, carrier, payload: l4.get(off..).unwrap_or(&[]).to_vec() }
-        }
-        17 => {
-            let len = usize::from(u16_at(l4, 4, false).unwrap_or(0)).clamp(8, l4.len().max(8));
-            Frame { meta, carrier: Carrier::Udp, payload: l4.get(8..len).unwrap_or(&[]).to_vec() }
-        }
-        _ => other(meta),
-    }
+    Frame { meta, carrier, payload: payload.to_vec(), fragment: ip.fragment }
 }
 
 /// Which side sent a segment or datagram, by the protocol's well-known port.

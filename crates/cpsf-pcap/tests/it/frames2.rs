@@ -1,14 +1,13 @@
-//! Test-only plumbing for the protocol decoder tests: a small capture reader (classic pcap and pcapng
-//! enhanced/simple packet blocks; Ethernet, 802.1Q, BSD loopback, Linux cooked, raw IP; IPv4, IPv6, TCP, UDP)
-//! independent of the crate's own reader, TCP stream reassembly per direction feeding a decoder's framing,
-//! a pcap writer for captures built in tests, and a tshark runner to compare with.
+//! Test-only plumbing for the protocol decoder tests: frames as `frames::read` gives them (the crate's own
+//! reader), TCP stream reassembly per direction feeding a decoder's framing, a pcap writer for captures built in
+//! tests, and a tshark runner to compare with.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use cpsf_pcap::model::{Field, Mac, Observation, PacketMeta, Side, Sink};
+use cpsf_pcap::model::{Field, Observation, PacketMeta, Side, Sink};
 use cpsf_pcap::proto::{EtherProtocol, Framing, TcpProtocol, UdpProtocol};
 
 /// One captured packet as far as the decoder tests need it.
@@ -38,202 +37,24 @@ pub fn ics_pcap(rel: &str) -> Option<PathBuf> {
     }
 }
 
-struct Bytes<'a> {
-    b: &'a [u8],
-    big: bool,
-}
-
-impl Bytes<'_> {
-    fn u16(&self, at: usize) -> Option<u16> {
-        let s: [u8; 2] = self.b.get(at..at + 2)?.try_into().ok()?;
-        Some(if self.big { u16::from_be_bytes(s) } else { u16::from_le_bytes(s) })
-    }
-    fn u32(&self, at: usize) -> Option<u32> {
-        let s: [u8; 4] = self.b.get(at..at + 4)?.try_into().ok()?;
-        Some(if self.big { u32::from_be_bytes(s) } else { u32::from_le_bytes(s) })
-    }
-}
-
-fn be16(b: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(b.get(at..at + 2)?.try_into().ok()?))
-}
-
-fn be32(b: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
-}
-
-/// Reads every packet of a capture file.
+/// Reads every packet of a capture file (through [`crate::frames::read`]); every fragment of a fragmented IP
+/// datagram counts as `Other`.
 pub fn read(path: &Path) -> Vec<Frame> {
+    use crate::frames::Carrier;
     let data = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let raw = if data.get(..4) == Some(&[0x0a, 0x0d, 0x0d, 0x0a]) { pcapng(&data) } else { pcap(&data) };
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, (link, ts, bytes))| {
-            let mut meta = PacketMeta { frame: i as u64 + 1, ts, ..PacketMeta::default() };
-            let kind = link_layer(link, &bytes, &mut meta).unwrap_or(Kind::Other);
-            Frame { meta, kind }
+    crate::frames::read(&data)
+        .into_iter()
+        .map(|f| {
+            let kind = match f.carrier {
+                _ if f.fragment => Kind::Other,
+                Carrier::Tcp { seq, flags } => Kind::Tcp { seq, syn: flags & 0x02 != 0, payload: f.payload },
+                Carrier::Udp => Kind::Udp(f.payload),
+                Carrier::Ether(ethertype) => Kind::Ether { ethertype, payload: f.payload },
+                Carrier::Other => Kind::Other,
+            };
+            Frame { meta: f.meta, kind }
         })
         .collect()
-}
-
-type Raw = (u32, i64, Vec<u8>);
-
-fn pcap(data: &[u8]) -> Vec<Raw> {
-    let magic = data.get(..4).expect("pcap header");
-    let (big, nanos) = match magic {
-        [0xd4, 0xc3, 0xb2, 0xa1] => (false, false),
-        [0xa1, 0xb2, 0xc3, 0xd4] => (true, false),
-        [0x4d, 0x3c, 0xb2, 0xa1] => (false, true),
-        [0xa1, 0xb2, 0x3c, 0x4d] => (true, true),
-        _ => panic!("not a capture"),
-    };
-    let r = Bytes { b: data, big };
-    let link = r.u32(20).expect("link type") & 0xffff;
-    let mut out = Vec::new();
-    let mut at = 24;
-    while let (Some(sec), Some(frac), Some(len)) = (r.u32(at), r.u32(at + 4), r.u32(at + 8)) {
-        let Some(bytes) = data.get(at + 16..at + 16 + len as usize) else { break };
-        let micros = if nanos { i64::from(frac) / 1000 } else { i64::from(frac) };
-        out.push((link, i64::from(sec) * 1_000_000 + micros, bytes.to_vec()));
-        at += 16 + len as usize;
-    }
-    out
-}
-
-fn pcapng(data: &[u8]) -> Vec<Raw> {
-    let mut out = Vec::new();
-    let mut links: Vec<(u32, u64)> = Vec::new();
-    let mut big = false;
-    let mut at = 0;
-    loop {
-        if data.get(at..at + 4) == Some(&[0x0a, 0x0d, 0x0d, 0x0a]) {
-            big = data.get(at + 8..at + 12) == Some(&[0x1a, 0x2b, 0x3c, 0x4d]);
-            links.clear();
-        }
-        let r = Bytes { b: data, big };
-        let (Some(kind), Some(len)) = (r.u32(at), r.u32(at + 4)) else { break };
-        let len = len as usize;
-        if len < 12 {
-            break;
-        }
-        match kind {
-            1 => {
-                let link = u32::from(r.u16(at + 8).unwrap_or(1));
-                // if_tsresol (option 9): a power of ten, or of two with the top bit set.
-                let mut per_sec = 1_000_000u64;
-                let mut o = at + 16;
-                while let (Some(code), Some(olen)) = (r.u16(o), r.u16(o + 2)) {
-                    if code == 0 || o >= at + len - 4 {
-                        break;
-                    }
-                    if code == 9
-                        && let Some(&v) = data.get(o + 4)
-                    {
-                        per_sec = if v & 0x80 == 0 { 10u64.pow(u32::from(v)) } else { 1u64 << (v & 0x7f) };
-                    }
-                    o += 4 + usize::from(olen).div_ceil(4) * 4;
-                }
-                links.push((link, per_sec));
-            }
-            6 => {
-                let iface = r.u32(at + 8).unwrap_or(0) as usize;
-                let ts = (u64::from(r.u32(at + 12).unwrap_or(0)) << 32) | u64::from(r.u32(at + 16).unwrap_or(0));
-                let cap = r.u32(at + 20).unwrap_or(0) as usize;
-                let (link, per_sec) = links.get(iface).copied().unwrap_or((1, 1_000_000));
-                let micros = (u128::from(ts) * 1_000_000 / u128::from(per_sec)) as i64;
-                let bytes = data.get(at + 28..at + 28 + cap).unwrap_or_default().to_vec();
-                out.push((link, micros, bytes));
-            }
-            3 => {
-                let (link, _) = links.first().copied().unwrap_or((1, 1_000_000));
-                let orig = r.u32(at + 8).unwrap_or(0) as usize;
-                let cap = orig.min(len.saturating_sub(16));
-                out.push((link, 0, data.get(at + 12..at + 12 + cap).unwrap_or_default().to_vec()));
-            }
-            _ => {}
-        }
-        at += len;
-    }
-    out
-}
-
-fn link_layer(link: u32, b: &[u8], meta: &mut PacketMeta) -> Option<Kind> {
-    match link {
-        // Ethernet.
-        1 => {
-            meta.dst_mac = Some(Mac(b.get(0..6)?.try_into().ok()?));
-            meta.src_mac = Some(Mac(b.get(6..12)?.try_into().ok()?));
-            let mut ethertype = be16(b, 12)?;
-            let mut at = 14;
-            while matches!(ethertype, 0x8100 | 0x88a8) {
-                meta.vlan.get_or_insert(be16(b, at)? & 0x0fff);
-                ethertype = be16(b, at + 2)?;
-                at += 4;
-            }
-            network(ethertype, b.get(at..)?, meta)
-        }
-        // BSD loopback: the address family in host byte order.
-        0 => {
-            let family = u32::from_le_bytes(b.get(..4)?.try_into().ok()?);
-            let family = if family > 0xffff { family.swap_bytes() } else { family };
-            let ethertype = if family == 2 { 0x0800 } else { 0x86dd };
-            network(ethertype, b.get(4..)?, meta)
-        }
-        // Linux cooked v1 and v2.
-        113 => network(be16(b, 14)?, b.get(16..)?, meta),
-        276 => network(be16(b, 0)?, b.get(20..)?, meta),
-        // Raw IP.
-        12 | 101 | 228 | 229 => {
-            let ethertype = if b.first()? >> 4 == 4 { 0x0800 } else { 0x86dd };
-            network(ethertype, b, meta)
-        }
-        _ => None,
-    }
-}
-
-fn network(ethertype: u16, b: &[u8], meta: &mut PacketMeta) -> Option<Kind> {
-    let (proto, payload) = match ethertype {
-        0x0800 => {
-            let ihl = usize::from(b.first()? & 0x0f) * 4;
-            let total = usize::from(be16(b, 2)?);
-            let frag = be16(b, 6)?;
-            if frag & 0x3fff != 0 {
-                return Some(Kind::Other);
-            }
-            meta.src_ip = Some(IpAddr::V4(Ipv4Addr::from(be32(b, 12)?)));
-            meta.dst_ip = Some(IpAddr::V4(Ipv4Addr::from(be32(b, 16)?)));
-            (*b.get(9)?, b.get(ihl..total.min(b.len()))?)
-        }
-        0x86dd => {
-            let plen = usize::from(be16(b, 4)?);
-            let src: [u8; 16] = b.get(8..24)?.try_into().ok()?;
-            let dst: [u8; 16] = b.get(24..40)?.try_into().ok()?;
-            meta.src_ip = Some(IpAddr::V6(Ipv6Addr::from(src)));
-            meta.dst_ip = Some(IpAddr::V6(Ipv6Addr::from(dst)));
-            let mut next = *b.get(6)?;
-            let mut rest = b.get(40..(40 + plen).min(b.len()))?;
-            while matches!(next, 0 | 43 | 60) {
-                next = *rest.first()?;
-                rest = rest.get((usize::from(*rest.get(1)?) + 1) * 8..)?;
-            }
-            (next, rest)
-        }
-        _ => return Some(Kind::Ether { ethertype, payload: b.to_vec() }),
-    };
-    meta.src_port = be16(payload, 0)?;
-    meta.dst_port = be16(payload, 2)?;
-    match proto {
-        6 => {
-            let off = usize::from(payload.get(12)? >> 4) * 4;
-            let syn = payload.get(13)? & 0x02 != 0;
-            Some(Kind::Tcp { seq: be32(payload, 4)?, syn, payload: payload.get(off..)?.to_vec() })
-        }
-        17 => {
-            let len = usize::from(be16(payload, 4)?);
-            Some(Kind::Udp(payload.get(8..len.clamp(8, payload.len()))?.to_vec()))
-        }
-        _ => Some(Kind::Other),
-    }
 }
 
 fn side(ports: &[u16], meta: &PacketMeta) -> Option<Side> {
