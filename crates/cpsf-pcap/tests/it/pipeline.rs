@@ -1,7 +1,7 @@
 //! The whole pipeline against the decoders alone: on every shared ICS capture, every identity fact the decoders
-//! report when fed straight from the capture's messages (the facts the other tests compare with tshark) is also
-//! among the facts `discover` reports for some device, through the real capture reader, reassembly and
-//! registry.
+//! report when fed straight from the capture's messages (the facts the other tests compare with tshark; streams
+//! joined by the tests' own simple in-order concatenation) is also among the facts `discover` reports for some
+//! device, through its reassembly, registry and folding of observations per device.
 
 use std::collections::BTreeSet;
 
